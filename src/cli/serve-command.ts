@@ -1,0 +1,112 @@
+/**
+ * `wsinfer serve`: load a model repository and serve it until SIGTERM/SIGINT, then shut
+ * down gracefully (answer everything admitted, close sockets with 1001, exit 0).
+ */
+import { parseArgs } from 'node:util';
+import { toErrorPayload } from '../errors.js';
+import { consoleLogger } from '../logger.js';
+import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/server-options.js';
+import { WsinferServer } from '../server/wsinfer-server.js';
+
+const d = DEFAULT_SERVER_OPTIONS;
+
+export const SERVE_USAGE = `Usage: wsinfer serve [options]
+
+Serve every model under the repository over WebSocket (/ws) and the Open Inference
+Protocol over HTTP, on one port.
+
+Options:
+  -p, --port <n>                 port to listen on (default ${d.port}, or $PORT)
+      --host <addr>              address to bind (default ${d.host})
+  -m, --models <dir>             model repository (default ${d.modelsDir}/)
+      --max-payload-bytes <n>    largest message or HTTP body (default ${d.maxPayloadBytes})
+      --max-in-flight <n>        unanswered requests per WebSocket (default ${d.maxInFlightPerConnection})
+      --max-buffered-bytes <n>   unsent reply bytes per WebSocket before it is closed
+                                 with 1013 (default ${d.maxBufferedBytesPerConnection})
+      --heartbeat-interval-ms <n>  WebSocket ping interval, 0 = off (default ${d.heartbeatIntervalMs})
+      --load-timeout-ms <n>      longest a model may take to load (default ${d.loadTimeoutMs})
+      --shutdown-timeout-ms <n>  on SIGTERM, longest wait for admitted requests (default ${d.shutdownTimeoutMs})
+  -h, --help                     show this help
+
+Model configuration lives in <models>/<name>/config.json; see README, "Configuration".
+`;
+
+function integer(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new Error(`--${name} must be an integer, got '${value}'`);
+  return n;
+}
+
+export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): Partial<ServerOptions> | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      models: { type: 'string', short: 'm' },
+      'max-payload-bytes': { type: 'string' },
+      'max-in-flight': { type: 'string' },
+      'max-buffered-bytes': { type: 'string' },
+      'heartbeat-interval-ms': { type: 'string' },
+      'load-timeout-ms': { type: 'string' },
+      'shutdown-timeout-ms': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  return {
+    port: integer('port', values.port ?? env.PORT),
+    host: values.host,
+    modelsDir: values.models,
+    maxPayloadBytes: integer('max-payload-bytes', values['max-payload-bytes']),
+    maxInFlightPerConnection: integer('max-in-flight', values['max-in-flight']),
+    maxBufferedBytesPerConnection: integer('max-buffered-bytes', values['max-buffered-bytes']),
+    heartbeatIntervalMs: integer('heartbeat-interval-ms', values['heartbeat-interval-ms']),
+    loadTimeoutMs: integer('load-timeout-ms', values['load-timeout-ms']),
+    shutdownTimeoutMs: integer('shutdown-timeout-ms', values['shutdown-timeout-ms']),
+  };
+}
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  let overrides;
+  try {
+    overrides = parseServeArgs(argv);
+  } catch (error) {
+    process.stderr.write(`wsinfer serve: ${(error as Error).message}\n\n${SERVE_USAGE}`);
+    return 2;
+  }
+  if (overrides === 'help') {
+    process.stdout.write(SERVE_USAGE);
+    return 0;
+  }
+  const logger = consoleLogger;
+  // Listen for signals before anything is logged: a supervisor may signal as soon as it
+  // sees the "serving" line. A signal during start-up stops the server once it is up.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  let server: WsinferServer;
+  try {
+    server = new WsinferServer({ ...overrides, logger });
+    const address = await server.start();
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const ready = server.registry.entries().filter((e) => e.state === 'ready').length;
+    logger.info(`serving ${ready} model version(s) from ${server.options.modelsDir} at http://${host}:${address.port} (WebSocket ws://${host}:${address.port}/ws, metrics /metrics)`);
+  } catch (error) {
+    logger.error(`could not start: ${toErrorPayload(error).message}`);
+    return 1;
+  }
+  const signal = await signalled;
+  logger.info(`${signal}: no new requests; answering ${server.service.pending} admitted, then exiting`);
+  try {
+    await server.close();
+  } catch (error) {
+    logger.error(`shutdown failed: ${toErrorPayload(error).message}`);
+    return 1;
+  }
+  logger.info('stopped');
+  return 0;
+}

@@ -1,0 +1,135 @@
+/**
+ * The serving metrics: a prom-client registry for GET /metrics (with prom-client's default
+ * process metrics), and per-model latency windows for GET /v2/models/{m}/stats.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BatchObserver } from '../workers/batch-executor.js';
+import { LatencyWindow } from './latency-window.js';
+import { BATCH_SIZE_BUCKETS, DURATION_BUCKETS_SECONDS, METRIC, type Outcome } from './metric-names.js';
+
+type Labels = { model: string; version: string };
+
+interface ModelWindows {
+  count: number;
+  queueUs: LatencyWindow;
+  computeUs: LatencyWindow;
+  totalUs: LatencyWindow;
+}
+
+export interface LatencySummary {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export interface ModelStats {
+  model: string;
+  version: string;
+  /** Successful requests since start. */
+  count: number;
+  /** How many recent requests the percentiles cover. */
+  window: number;
+  queue_us: LatencySummary;
+  compute_us: LatencySummary;
+  total_us: LatencySummary;
+}
+
+function summarize(window: LatencyWindow): LatencySummary {
+  const [p50, p95, p99] = window.percentiles([50, 95, 99]).map((v) => (v === null ? null : Math.round(v)));
+  return { p50: p50!, p95: p95!, p99: p99! };
+}
+
+export class InferenceMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'model' | 'version' | 'outcome'>;
+  private readonly requestDuration: Histogram<'model' | 'version'>;
+  private readonly queueDuration: Histogram<'model' | 'version'>;
+  private readonly computeDuration: Histogram<'model' | 'version'>;
+  private readonly batchSize: Histogram<'model' | 'version'>;
+  private readonly pending: Gauge<'model' | 'version'>;
+  private readonly windows = new Map<string, ModelWindows>();
+  private readonly wsConnections: Gauge;
+  private readonly wsClosedByServer: Counter<'code' | 'reason'>;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    const registers = [this.registry];
+    const labelNames = ['model', 'version'] as const;
+    this.requests = new Counter({ name: METRIC.requestsTotal, help: 'Inference requests by how they ended', labelNames: [...labelNames, 'outcome'], registers });
+    this.requestDuration = new Histogram({ name: METRIC.requestDuration, help: 'Time from receiving a request to its answer', labelNames, buckets: [...DURATION_BUCKETS_SECONDS], registers });
+    this.queueDuration = new Histogram({ name: METRIC.queueDuration, help: 'Time a request waited in its batcher', labelNames, buckets: [...DURATION_BUCKETS_SECONDS], registers });
+    this.computeDuration = new Histogram({ name: METRIC.computeDuration, help: 'onnxruntime time per batch', labelNames, buckets: [...DURATION_BUCKETS_SECONDS], registers });
+    this.batchSize = new Histogram({ name: METRIC.batchSize, help: 'Rows per executed batch', labelNames, buckets: [...BATCH_SIZE_BUCKETS], registers });
+    this.pending = new Gauge({ name: METRIC.pendingRequests, help: 'Requests admitted and not yet answered', labelNames, registers });
+    this.wsConnections = new Gauge({ name: METRIC.wsConnections, help: 'Open WebSocket connections', registers });
+    this.wsClosedByServer = new Counter({ name: METRIC.wsClosedByServer, help: 'WebSocket connections the server closed, by close code and reason', labelNames: ['code', 'reason'], registers });
+  }
+
+  private windowsOf(labels: Labels): ModelWindows {
+    const key = `${labels.model}\u0000${labels.version}`;
+    let windows = this.windows.get(key);
+    if (!windows) {
+      windows = { count: 0, queueUs: new LatencyWindow(), computeUs: new LatencyWindow(), totalUs: new LatencyWindow() };
+      this.windows.set(key, windows);
+    }
+    return windows;
+  }
+
+  admitted(labels: Labels): void {
+    this.pending.inc(labels);
+  }
+
+  /** A request ended; `admitted` says whether it had been counted as pending. */
+  finished(labels: Labels, outcome: Outcome, totalUs: number, admitted: boolean, timing?: { queueUs: number; computeUs: number }): void {
+    if (admitted) this.pending.dec(labels);
+    this.requests.inc({ ...labels, outcome });
+    this.requestDuration.observe(labels, totalUs / 1e6);
+    if (outcome === 'timeout' || (timing && outcome === 'success')) {
+      // Timeouts spent their whole life queued.
+      this.queueDuration.observe(labels, (timing?.queueUs ?? totalUs) / 1e6);
+    }
+    if (outcome === 'success' && timing) {
+      const windows = this.windowsOf(labels);
+      windows.count++;
+      windows.queueUs.record(timing.queueUs);
+      windows.computeUs.record(timing.computeUs);
+      windows.totalUs.record(totalUs);
+    }
+  }
+
+  connectionOpened(): void {
+    this.wsConnections.inc();
+  }
+
+  connectionClosed(): void {
+    this.wsConnections.dec();
+  }
+
+  /** The server closed a socket (overload, protocol violation, shutdown). */
+  closedByServer(code: number, reason: string): void {
+    this.wsClosedByServer.inc({ code: String(code), reason });
+  }
+
+  observerFor(model: string, version: string): BatchObserver {
+    const labels = { model, version };
+    return {
+      batchFinished: (rows, computeUs) => {
+        this.batchSize.observe(labels, rows);
+        if (computeUs !== undefined) this.computeDuration.observe(labels, computeUs / 1e6);
+      },
+    };
+  }
+
+  stats(model: string, version: string): ModelStats {
+    const windows = this.windowsOf({ model, version });
+    return {
+      model,
+      version,
+      count: windows.count,
+      window: windows.totalUs.size,
+      queue_us: summarize(windows.queueUs),
+      compute_us: summarize(windows.computeUs),
+      total_us: summarize(windows.totalUs),
+    };
+  }
+}

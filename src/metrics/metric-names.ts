@@ -1,0 +1,29 @@
+/**
+ * Every metric name the server exports, in one place: names are API for dashboards and
+ * alerts, so they change only here and only deliberately.
+ */
+export const METRIC = {
+  requestsTotal: 'inference_requests_total',
+  requestDuration: 'inference_request_duration_seconds',
+  queueDuration: 'inference_queue_duration_seconds',
+  computeDuration: 'inference_compute_duration_seconds',
+  batchSize: 'inference_batch_size',
+  pendingRequests: 'inference_pending_requests',
+  wsConnections: 'wsinfer_ws_connections',
+  wsClosedByServer: 'wsinfer_ws_closed_by_server_total',
+} as const;
+
+export type Outcome = 'success' | 'rejected' | 'timeout' | 'error';
+
+/**
+ * 8 buckets per decade from 100 µs to 10 s (each ~33 % above the last): histogram_quantile
+ * then reads p50/p95/p99 to within a bucket's width anywhere in that range.
+ */
+export const DURATION_BUCKETS_SECONDS: readonly number[] = Object.freeze(
+  Array.from({ length: 41 }, (_, i) => Number((1e-4 * 10 ** (i / 8)).toPrecision(3))),
+);
+
+export const BATCH_SIZE_BUCKETS: readonly number[] = Object.freeze([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]);
+
+/** Label value for requests naming a model the server does not have (bounds cardinality). */
+export const UNKNOWN_MODEL_LABEL = '_unknown';

@@ -1,0 +1,117 @@
+/**
+ * Loading one model version: read its signature, settle its config, decide where each
+ * instance group runs (CUDA or CPU), start the instances (which warm up before they say
+ * ready), and put a batcher in front of them.
+ */
+import { DynamicBatcher } from '../batching/dynamic-batcher.js';
+import type { PendingInference } from '../batching/pending-inference.js';
+import { WsinferError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { type ExecutionProvider, type InstanceKind, openSessionFor } from '../runtime/session-factory.js';
+import { type BatchObserver, BatchExecutor } from '../workers/batch-executor.js';
+import { InstancePool } from '../workers/instance-pool.js';
+import { resolveModelConfig } from './model-config.js';
+import { ModelHandle, type Placement } from './model-handle.js';
+import { type ModelFolder, modelFile } from './model-repository.js';
+import { signatureOf } from './model-signature.js';
+
+/**
+ * Whether CUDA works in this process, learned from the first model that tries it. The
+ * answer does not change while the process runs, so later models skip the attempt and
+ * the reason is logged once.
+ */
+export class GpuAvailability {
+  reason: string | undefined;
+  private logged = false;
+
+  constructor(private readonly logger: Logger, initialReason?: string) {
+    this.reason = initialReason;
+  }
+
+  markUnusable(reason: string): void {
+    this.reason ??= reason;
+    if (!this.logged) {
+      this.logged = true;
+      this.logger.warn(`GPU not used: ${this.reason}. Models with instance kind 'auto' run on CPU; kind 'gpu' fails to load (ERR_GPU_UNAVAILABLE).`);
+    }
+  }
+}
+
+export interface LoaderContext {
+  logger: Logger;
+  gpu: GpuAvailability;
+  loadTimeoutMs: number;
+  /** Test hook passed to workers: exit when handed a batch of this many rows. */
+  exitOnBatchRows?: number;
+  /** Per loaded version, the observer its executor reports batches to. */
+  observerFor?: (name: string, version: string) => BatchObserver | undefined;
+}
+
+async function placeGroup(path: string, kind: InstanceKind, ctx: LoaderContext, intraOpThreads: number): Promise<ExecutionProvider> {
+  if (kind === 'cpu') return 'cpu';
+  const probed = await openSessionFor(path, kind, { deviceId: 0, intraOpThreads }, ctx.gpu.reason);
+  await probed.session.release();
+  if (probed.fallbackReason) ctx.gpu.markUnusable(probed.fallbackReason);
+  return probed.executionProvider;
+}
+
+export async function loadModelVersion(folder: ModelFolder, version: string, ctx: LoaderContext): Promise<ModelHandle> {
+  if (folder.configError) throw folder.configError;
+  const path = modelFile(folder, version);
+
+  let signature;
+  try {
+    const probe = await openSessionFor(path, 'cpu', { deviceId: 0, intraOpThreads: 1 });
+    signature = signatureOf(probe.session);
+    await probe.session.release();
+  } catch (error) {
+    if (error instanceof WsinferError) throw error;
+    throw new WsinferError('ERR_MODEL_LOAD_FAILED', `model '${folder.name}' version ${version}: ${(error as Error).message}`);
+  }
+  const config = resolveModelConfig(folder.name, folder.rawConfig, signature);
+  const batchable = config.maxBatchSize > 0;
+
+  const placements: Placement[] = [];
+  const pools: InstancePool[] = [];
+  try {
+    for (const group of config.instanceGroup) {
+      try {
+        const executionProvider = await placeGroup(path, group.kind, ctx, config.intraOpThreads);
+        const deviceId = executionProvider === 'cuda' ? (group.gpus?.[0] ?? 0) : undefined;
+        const pool = await InstancePool.start({
+          count: group.count,
+          loadTimeoutMs: ctx.loadTimeoutMs,
+          modelPath: path,
+          settings: { executionProvider, deviceId: deviceId ?? 0, intraOpThreads: config.intraOpThreads },
+          signature,
+          batchable,
+          warmupBatchSizes: config.warmup.batchSizes,
+          exitOnBatchRows: ctx.exitOnBatchRows,
+          onReplacement: (report) => ctx.logger.warn(`model '${folder.name}' version ${version}: replacement instance ${report.ok ? 'ready' : `failed: ${report.message}`}`),
+        });
+        pools.push(pool);
+        placements.push({ kind: group.kind, executionProvider, ...(deviceId === undefined ? {} : { deviceId }), count: group.count });
+      } catch (error) {
+        if (error instanceof WsinferError) throw error;
+        throw new WsinferError('ERR_MODEL_LOAD_FAILED', `model '${folder.name}' version ${version}: ${(error as Error).message}`);
+      }
+    }
+  } catch (error) {
+    await Promise.all(pools.map((pool) => pool.close()));
+    throw error;
+  }
+
+  const executor = new BatchExecutor(pools, signature, batchable, ctx.observerFor?.(folder.name, version));
+  const { dynamicBatching: batching } = config;
+  const batcher = new DynamicBatcher<PendingInference>({
+    maxBatchSize: config.maxBatchSize,
+    preferredBatchSizes: batching.preferredBatchSizes,
+    maxQueueDelayUs: batching.maxQueueDelayUs,
+    maxQueueSize: batching.maxQueueSize,
+    defaultTimeoutUs: batching.defaultTimeoutUs,
+    priorityLevels: batching.priorityLevels,
+    defaultPriorityLevel: batching.defaultPriorityLevel,
+    maxInFlightBatches: pools.reduce((sum, pool) => sum + pool.count, 0),
+  }, executor.run);
+  return new ModelHandle(folder.name, version, config, signature, placements, batcher, pools);
+}

@@ -1,0 +1,142 @@
+/**
+ * One client WebSocket: frames in, replies out, many requests in flight, answered in
+ * whatever order they finish. A bad request gets a coded error and the socket stays open;
+ * only protocol violations, a client that stops reading, and shutdown close it.
+ */
+import type { RawData, WebSocket } from 'ws';
+import { type ErrorPayload, WsinferError, toErrorPayload } from '../errors.js';
+import { type Framing, decodeFrame, encodeFrame } from '../protocol/frame-codec.js';
+import { decodeId, decodeWsInfer } from '../protocol/infer-request.js';
+import { encodeWsError, encodeWsResult } from '../protocol/infer-response.js';
+import type { InferenceService } from './inference-service.js';
+import type { ServerOptions } from './server-options.js';
+
+/** After a close frame, how long a peer that does not answer it keeps its socket. */
+const CLOSE_GRACE_MS = 5_000;
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+export class WsConnection {
+  private inFlight = 0;
+  private closing = false;
+  private alive = true;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly service: InferenceService,
+    private readonly options: Readonly<ServerOptions>,
+  ) {
+    socket.on('message', (data, isBinary) => this.onMessage(toBuffer(data), isBinary ? 'msgpack' : 'json'));
+    socket.on('pong', () => { this.alive = true; });
+    socket.on('close', () => {
+      this.closing = true;
+      this.releaseIdleWaiters();
+    });
+    // ws reports protocol errors (bad UTF-8, oversize frames) here and closes by itself.
+    socket.on('error', () => {});
+  }
+
+  /** Requests from this socket not yet answered. */
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  /** Heartbeat tick: a socket that missed the last pong is gone. */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.socket.terminate();
+      return;
+    }
+    this.alive = false;
+    this.socket.ping();
+  }
+
+  private onMessage(data: Buffer, framing: Framing): void {
+    if (data.byteLength > this.options.maxPayloadBytes) {
+      const error = new WsinferError('ERR_PROTO_TOO_LARGE', `message of ${data.byteLength} bytes exceeds maxPayloadBytes ${this.options.maxPayloadBytes}`);
+      this.send(encodeWsError(null, toErrorPayload(error)), framing);
+      this.close(1009, 'ERR_PROTO_TOO_LARGE');
+      return;
+    }
+    let message: Record<string, unknown>;
+    try {
+      message = decodeFrame(data, framing);
+    } catch (error) {
+      this.send(encodeWsError(null, toErrorPayload(error)), framing);
+      return;
+    }
+    let id: string | null = null;
+    try {
+      id = decodeId(message.id) ?? null;
+      switch (message.op) {
+        case 'infer':
+          this.infer(message, framing);
+          return;
+        case 'ping':
+          this.send({ op: 'pong', id }, framing);
+          return;
+        default:
+          throw new WsinferError('ERR_PROTO_UNKNOWN_OP', `unknown op ${JSON.stringify(message.op)}; this server speaks: infer, ping`);
+      }
+    } catch (error) {
+      this.send(encodeWsError(id, toErrorPayload(error)), framing);
+    }
+  }
+
+  private infer(message: Record<string, unknown>, framing: Framing): void {
+    const request = decodeWsInfer(message);
+    if (this.closing) throw new WsinferError('ERR_SHUTTING_DOWN');
+    if (this.inFlight >= this.options.maxInFlightPerConnection) {
+      throw new WsinferError('ERR_TOO_MANY_IN_FLIGHT', `${this.inFlight} requests already in flight (maxInFlightPerConnection ${this.options.maxInFlightPerConnection})`);
+    }
+    this.inFlight++;
+    this.service.infer(request).then(
+      (result) => this.send(encodeWsResult(result, request.binaryData && framing === 'msgpack'), framing),
+      (error: unknown) => this.sendError(request.id, toErrorPayload(error), framing),
+    ).finally(() => {
+      this.inFlight--;
+      if (this.inFlight === 0) this.releaseIdleWaiters();
+    });
+  }
+
+  private sendError(id: string, error: ErrorPayload, framing: Framing): void {
+    this.send(encodeWsError(id, error), framing);
+  }
+
+  private send(message: Record<string, unknown>, framing: Framing): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > this.options.maxBufferedBytesPerConnection) {
+      // The client is not reading: keep memory bounded rather than queue without limit.
+      this.close(1013, 'ERR_SLOW_CONSUMER');
+      return;
+    }
+    this.socket.send(encodeFrame(message, framing));
+  }
+
+  /** Close with `code`; a peer that does not complete the handshake is cut off. */
+  close(code: number, reason: string): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.closing = true;
+    this.service.metrics.closedByServer(code, reason);
+    this.socket.close(code, reason);
+    setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  /** Shutdown: refuse new requests, answer the admitted ones, then close with 1001. */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    if (this.inFlight > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.close(1001, 'ERR_SHUTTING_DOWN');
+  }
+
+  private releaseIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Turns a dispatched batch into one worker task and the task's outputs back into one
+ * answer per request: inputs concatenated along dim 0 into buffers transferred (not
+ * cloned) to the instance, outputs split back as views of the returned buffers.
+ */
+import { WsinferError } from '../errors.js';
+import type { DispatchedBatch } from '../batching/dynamic-batcher.js';
+import type { PendingInference } from '../batching/pending-inference.js';
+import { toOrtType } from '../protocol/datatypes.js';
+import type { Tensor } from '../protocol/tensor.js';
+import type { ModelSignature } from '../registry/model-signature.js';
+import { concatRows, ownsBuffer, splitRows } from '../runtime/tensor-batch.js';
+import type { BatchTask, WorkerTensor } from './batch-task.js';
+import type { InstancePool } from './instance-pool.js';
+
+export interface BatchObserver {
+  /** A batch ran (successfully or not) on an instance. */
+  batchFinished(rows: number, computeUs: number | undefined): void;
+}
+
+export class BatchExecutor {
+  private readonly outputNames: string[];
+
+  constructor(
+    /** One pool per instance group, in config order: earlier groups are preferred. */
+    private readonly pools: InstancePool[],
+    private readonly signature: ModelSignature,
+    private readonly batchable: boolean,
+    private readonly observer?: BatchObserver,
+  ) {
+    this.outputNames = signature.outputs.map((spec) => spec.name);
+  }
+
+  readonly run = async (batch: DispatchedBatch<PendingInference>): Promise<void> => {
+    const { requests, rows, queueUs } = batch;
+    const transfer: ArrayBuffer[] = [];
+    const inputs = this.signature.inputs.map((spec, index): WorkerTensor => {
+      const first = requests[0]!.inputs[index]!;
+      const parts = requests.map((r) => r.inputs[index]!.data);
+      // A lone request whose tensor already owns its buffer (decoded from JSON) moves as is.
+      const data = parts.length === 1 && ownsBuffer(parts[0]!) ? parts[0]! : concatRows(spec.datatype, parts);
+      if (!Array.isArray(data)) transfer.push(data.buffer as ArrayBuffer);
+      const dims = this.batchable ? [rows, ...first.shape.slice(1)] : first.shape;
+      return { name: spec.name, type: toOrtType(spec.datatype), dims, data };
+    });
+    const task: BatchTask = { inputs, outputNames: this.outputNames };
+    const pool = this.pools.find((p) => p.idle > 0) ?? this.pools[0]!;
+    const result = await pool.run(task, transfer);
+    this.observer?.batchFinished(rows, result.ok ? result.computeUs : undefined);
+    if (!result.ok) {
+      const error = new WsinferError(result.code, result.message);
+      for (const request of requests) request.fail(error);
+      return;
+    }
+    const rowCounts = requests.map((r) => r.rows);
+    const perOutput = result.outputs.map((output, index) => {
+      const spec = this.signature.outputs[index]!;
+      const pieces = this.batchable ? splitRows(output.data, output.dims, rowCounts) : [output.data];
+      return { spec, dims: output.dims, pieces };
+    });
+    requests.forEach((request, i) => {
+      const outputs: Tensor[] = [];
+      for (const name of request.outputNames) {
+        const entry = perOutput.find((o) => o.spec.name === name)!;
+        const shape = this.batchable ? [request.rows, ...entry.dims.slice(1)] : entry.dims;
+        outputs.push({ name, datatype: entry.spec.datatype, shape, data: entry.pieces[i]! });
+      }
+      request.succeed(outputs, { queueUs: queueUs[i]!, computeUs: result.computeUs, batchSize: rows });
+    });
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * One model instance: a Piscina worker thread holding one onnxruntime session and running
+ * one batch per task. session.run blocks its thread, which is why it lives here and not on
+ * the thread that serves sockets.
+ *
+ * The session loads at module evaluation (top-level await): Piscina reports the worker
+ * ready only after that, and an idle worker parks in Atomics.wait, where a background
+ * load would never finish. A failed load is reported, not thrown — a throw here would make
+ * Piscina respawn the worker forever.
+ */
+import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+import { Piscina } from 'piscina';
+import { toErrorPayload } from '../errors.js';
+import { allocate, elementCount, toOrtType } from '../protocol/datatypes.js';
+import { createSession } from '../runtime/session-factory.js';
+import { ownsBuffer } from '../runtime/tensor-batch.js';
+import type { BatchTask, BatchTaskResult, InstanceReport, InstanceWorkerData, WorkerTensor } from './batch-task.js';
+
+const data = workerData as InstanceWorkerData;
+
+function warmupFeeds(batchSize: number): Record<string, ort.Tensor> {
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const spec of data.signature.inputs) {
+    const dims = spec.shape.map((dim, axis) => (axis === 0 && data.batchable ? batchSize : dim < 0 ? 1 : dim));
+    feeds[spec.name] = new ort.Tensor(toOrtType(spec.datatype), allocate(spec.datatype, elementCount(dims)), dims);
+  }
+  return feeds;
+}
+
+async function load(): Promise<{ session?: ort.InferenceSession; report: InstanceReport }> {
+  const started = performance.now();
+  try {
+    const session = await createSession(data.modelPath, data.settings);
+    const loadMs = performance.now() - started;
+    const sizes = data.batchable ? data.warmupBatchSizes : data.warmupBatchSizes.slice(0, 1);
+    for (const size of sizes) await session.run(warmupFeeds(size));
+    return { session, report: { threadId, ok: true, loadMs, warmupMs: performance.now() - started - loadMs } };
+  } catch (error) {
+    const { code, message } = toErrorPayload(error);
+    return { report: { threadId, ok: false, code: code === 'ERR_INTERNAL' ? 'ERR_MODEL_LOAD_FAILED' : code, message } };
+  }
+}
+
+const loaded = await load();
+const channel = new BroadcastChannel(data.reportChannel);
+channel.postMessage(loaded.report);
+channel.unref();
+
+function toWorkerTensor(name: string, tensor: ort.Tensor): WorkerTensor {
+  let values = tensor.data as WorkerTensor['data'];
+  // Transfer needs a buffer holding exactly these bytes; copy in the rare other case.
+  if (!Array.isArray(values) && !ownsBuffer(values)) values = values.slice();
+  return { name, type: tensor.type as WorkerTensor['type'], dims: [...tensor.dims], data: values };
+}
+
+export default async function runBatch(task: BatchTask): Promise<BatchTaskResult | unknown> {
+  const session = loaded.session;
+  if (!session) {
+    const report = loaded.report as Extract<InstanceReport, { ok: false }>;
+    return { ok: false, code: report.code, message: report.message };
+  }
+  if (data.exitOnBatchRows !== undefined && task.inputs[0]?.dims[0] === data.exitOnBatchRows) process.exit(1);
+
+  try {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const input of task.inputs) feeds[input.name] = new ort.Tensor(input.type, input.data, input.dims);
+    const started = performance.now();
+    const results = await session.run(feeds, task.outputNames);
+    const computeUs = Math.round((performance.now() - started) * 1000);
+    const outputs = task.outputNames.map((name) => toWorkerTensor(name, results[name]!));
+    const transfer = outputs.flatMap((o) => (Array.isArray(o.data) ? [] : [o.data.buffer as ArrayBuffer]));
+    const result: BatchTaskResult = { ok: true, outputs, computeUs };
+    const movable = { [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: result };
+    return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]);
+  } catch (error) {
+    return { ok: false, code: 'ERR_INFERENCE_FAILED', message: (error as Error).message ?? String(error) };
+  }
+}
