@@ -1,0 +1,31 @@
+{
+  "targets": [
+    {
+      "target_name": "wsinfer_nvml",
+      "sources": [
+        "native/addon.cc",
+        "native/gpu_reading.cc",
+        "native/nvml_loader.cc"
+      ],
+      "dependencies": [
+        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        # A snapshot that completes while its worker thread is being terminated cannot
+        # create JS values; without this node-addon-api turns that into a fatal error.
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"
+      ],
+      "cflags_cc": ["-Wall", "-Wextra"],
+      "conditions": [
+        ["OS=='linux'", { "libraries": ["-ldl"] }],
+        ["OS=='mac'", {
+          "xcode_settings": { "CLANG_CXX_LANGUAGE_STANDARD": "c++17", "MACOSX_DEPLOYMENT_TARGET": "10.15" }
+        }],
+        ["OS=='win'", {
+          "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/std:c++17"] } }
+        }]
+      ]
+    }
+  ]
+}
