@@ -93,6 +93,10 @@ export class DynamicBatcher<R extends BatchRequest> {
     if (this.queue.size >= this.policy.maxQueueSize) {
       throw new WsinferError('ERR_QUEUE_FULL', `queue holds ${this.queue.size} requests (maxQueueSize ${this.policy.maxQueueSize})`);
     }
+    if (this.policy.maxBatchSize > 0 && (request.rows < 1 || request.rows > this.policy.maxBatchSize)) {
+      // The validator catches this first; a request that could never fit must not sit in the queue.
+      throw new WsinferError('ERR_INPUT_INVALID', `batch of ${request.rows} rows does not fit maxBatchSize ${this.policy.maxBatchSize}`);
+    }
     const nowUs = this.clock.nowUs();
     const timeoutUs = request.timeoutUs ?? (this.policy.defaultTimeoutUs > 0 ? this.policy.defaultTimeoutUs : undefined);
     const priorityLevel = Math.min(request.priority ?? this.policy.defaultPriorityLevel, this.policy.priorityLevels);

@@ -4,34 +4,38 @@
  * as in every OIP server.
  */
 
-const scratch = new DataView(new ArrayBuffer(4));
+/** Round half to even; exact for the magnitudes used here (below 2^52). */
+function roundHalfEven(value: number): number {
+  const floor = Math.floor(value);
+  const fraction = value - floor;
+  if (fraction > 0.5) return floor + 1;
+  if (fraction < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
 
-/** Round-to-nearest-even conversion of a number to its half-precision bit pattern. */
+/**
+ * A number's half-precision bit pattern, rounded to nearest even in one step from the
+ * full double (rounding through float32 first would round some values twice).
+ */
 export function toHalfBits(value: number): number {
-  scratch.setFloat32(0, value);
-  const bits = scratch.getUint32(0);
-  const sign = (bits >>> 16) & 0x8000;
-  const exponent = (bits >>> 23) & 0xff;
-  let mantissa = bits & 0x7fffff;
-  if (exponent === 0xff) return sign | 0x7c00 | (mantissa !== 0 ? 0x200 : 0); // Inf / NaN
-  const halfExponent = exponent - 127 + 15;
-  if (halfExponent >= 0x1f) return sign | 0x7c00; // overflow → Inf
-  if (halfExponent <= 0) {
-    if (halfExponent < -10) return sign; // underflow → ±0
-    // Subnormal: shift the implicit leading 1 in, then round to nearest even.
-    mantissa |= 0x800000;
-    const shift = 14 - halfExponent;
-    const half = mantissa >>> shift;
-    const remainder = mantissa & ((1 << shift) - 1);
-    const midpoint = 1 << (shift - 1);
-    const rounded = remainder > midpoint || (remainder === midpoint && (half & 1) === 1) ? half + 1 : half;
-    return sign | rounded;
+  if (Number.isNaN(value)) return 0x7e00;
+  const sign = value < 0 || Object.is(value, -0) ? 0x8000 : 0;
+  const magnitude = Math.abs(value);
+  if (magnitude === Infinity) return sign | 0x7c00;
+  if (magnitude < 2 ** -14) {
+    // Subnormal: a multiple of 2^-24; 1024 of them carries into the smallest normal.
+    return sign | roundHalfEven(magnitude * 2 ** 24);
   }
-  const half = (halfExponent << 10) | (mantissa >>> 13);
-  const remainder = mantissa & 0x1fff;
-  // Carry out of the mantissa correctly bumps the exponent (and to Inf at the top).
-  const rounded = remainder > 0x1000 || (remainder === 0x1000 && (half & 1) === 1) ? half + 1 : half;
-  return sign | rounded;
+  let exponent = Math.floor(Math.log2(magnitude));
+  if (2 ** exponent > magnitude) exponent--;
+  if (2 ** (exponent + 1) <= magnitude) exponent++;
+  let mantissa = roundHalfEven(magnitude * 2 ** (10 - exponent));
+  if (mantissa === 2048) {
+    mantissa = 1024;
+    exponent++;
+  }
+  if (exponent + 15 >= 0x1f) return sign | 0x7c00;
+  return sign | ((exponent + 15) << 10) | (mantissa - 1024);
 }
 
 export function fromHalfBits(bits: number): number {

@@ -125,18 +125,23 @@ function parseInstanceGroups(modelName: string, raw: unknown): InstanceGroup[] {
 export function parseVersionPolicy(modelName: string, raw: unknown): VersionPolicy {
   if (raw === undefined) return { latest: { numVersions: 1 } };
   const object = objectOf(modelName, 'versionPolicy', raw);
-  if (object.all !== undefined) return { all: {} };
+  const kinds = Object.keys(object);
+  rejectUnknown(modelName, 'versionPolicy', object, ['latest', 'all', 'specific']);
+  if (kinds.length !== 1) throw invalid(modelName, 'versionPolicy', 'must have exactly one of latest, all, specific');
+  if (object.all !== undefined) {
+    rejectUnknown(modelName, 'versionPolicy.all', objectOf(modelName, 'versionPolicy.all', object.all), []);
+    return { all: {} };
+  }
   if (object.latest !== undefined) {
     const latest = objectOf(modelName, 'versionPolicy.latest', object.latest);
+    rejectUnknown(modelName, 'versionPolicy.latest', latest, ['numVersions']);
     return { latest: { numVersions: integerReader(modelName)('versionPolicy.latest.numVersions', latest.numVersions ?? 1, 1) } };
   }
-  if (object.specific !== undefined) {
-    const specific = objectOf(modelName, 'versionPolicy.specific', object.specific);
-    const versions = integerList(modelName, 'versionPolicy.specific.versions', specific.versions, 1);
-    if (versions.length === 0) throw invalid(modelName, 'versionPolicy.specific.versions', 'must name at least one version');
-    return { specific: { versions } };
-  }
-  throw invalid(modelName, 'versionPolicy', 'must have one of latest, all, specific');
+  const specific = objectOf(modelName, 'versionPolicy.specific', object.specific);
+  rejectUnknown(modelName, 'versionPolicy.specific', specific, ['versions']);
+  const versions = integerList(modelName, 'versionPolicy.specific.versions', specific.versions, 1);
+  if (versions.length === 0) throw invalid(modelName, 'versionPolicy.specific.versions', 'must name at least one version');
+  return { specific: { versions } };
 }
 
 const KNOWN_FIELDS = new Set(['maxBatchSize', 'dynamicBatching', 'instanceGroup', 'versionPolicy', 'warmup', 'intraOpThreads']);
