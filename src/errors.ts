@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   ERR_MODEL_NOT_FOUND: { httpStatus: 404, retryable: false, message: 'model or version not found' },
   ERR_MODEL_NOT_READY: { httpStatus: 503, retryable: true, message: 'model is not ready' },
   ERR_MODEL_LOAD_FAILED: { httpStatus: 500, retryable: false, message: 'model failed to load' },
+  ERR_MANIFEST_MISMATCH: { httpStatus: 500, retryable: false, message: 'model version does not match its manifest' },
   ERR_GPU_UNAVAILABLE: { httpStatus: 503, retryable: false, message: 'a GPU instance was required but no GPU is usable' },
   ERR_CONFIG_INVALID: { httpStatus: 400, retryable: false, message: 'invalid configuration' },
   ERR_INPUT_INVALID: { httpStatus: 400, retryable: false, message: 'input does not match the model' },
@@ -36,6 +37,9 @@ export const ERROR_CODES = {
   ERR_NOT_FOUND: { httpStatus: 404, retryable: false, message: 'no such endpoint' },
   ERR_METHOD_NOT_ALLOWED: { httpStatus: 405, retryable: false, message: 'method not allowed' },
   ERR_UNAUTHORIZED: { httpStatus: 401, retryable: false, message: 'missing or wrong bearer token' },
+  ERR_FORBIDDEN: { httpStatus: 403, retryable: false, message: 'the admin API is off on this address; set an admin token' },
+  ERR_MODEL_CONTROL_MODE: { httpStatus: 409, retryable: false, message: 'not allowed in this model control mode' },
+  ERR_FEEDBACK_UNMATCHED: { httpStatus: 404, retryable: false, message: 'no experiment assignment awaits feedback for this request id' },
   ERR_CONNECTION_CLOSED: { httpStatus: 503, retryable: true, message: 'connection closed before the answer arrived' },
   ERR_INTERNAL: { httpStatus: 500, retryable: false, message: 'internal error' },
 } as const satisfies Record<string, ErrorSpec>;

@@ -10,6 +10,9 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, { run: () => Promise<Command>; summary: string }> = {
   serve: { run: async () => serveCommand, summary: 'serve the models in a repository over WebSocket and HTTP' },
   gpu: { run: async () => (await import('./gpu-command.js')).gpuCommand, summary: 'show GPUs as NVML reports them; --exporter serves DCGM-style metrics' },
+  bench: { run: async () => (await import('./bench-command.js')).benchCommand, summary: 'measure a running server: throughput and latency percentiles, like perf_analyzer' },
+  package: { run: async () => (await import('./package-command.js')).packageCommand, summary: 'add an ONNX file to the repository as a new version with a manifest' },
+  validate: { run: async () => (await import('./validate-command.js')).validateCommand, summary: 're-check every version in a repository (sha256, load, sample, config); CI gate' },
 };
 
 export const USAGE = `wsinfer ${SERVER_VERSION} — GPU-aware ONNX inference server

@@ -7,6 +7,7 @@ import { toErrorPayload } from '../errors.js';
 import { consoleLogger } from '../logger.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/server-options.js';
 import { WsinferServer } from '../server/wsinfer-server.js';
+import { GPU_SERVE_FLAGS, GPU_SERVE_USAGE, gpuServeOptions } from './gpu-serve-flags.js';
 
 const d = DEFAULT_SERVER_OPTIONS;
 
@@ -26,6 +27,14 @@ Options:
       --heartbeat-interval-ms <n>  WebSocket ping interval, 0 = off (default ${d.heartbeatIntervalMs})
       --load-timeout-ms <n>      longest a model may take to load (default ${d.loadTimeoutMs})
       --shutdown-timeout-ms <n>  on SIGTERM, longest wait for admitted requests (default ${d.shutdownTimeoutMs})
+      --model-control <mode>     none: load the repository at start (default)
+                                 poll: also load new versions and unload removed ones
+                                 explicit: load only through the admin API (and --load-model)
+      --repository-poll-ms <n>   poll mode's interval (default ${d.repositoryPollMs})
+      --load-model <name>        explicit mode: load this model at start (repeatable)
+      --admin-token <token>      bearer token for admin endpoints (or $WSINFER_ADMIN_TOKEN);
+                                 without one, admin endpoints answer only on loopback
+${GPU_SERVE_USAGE}
   -h, --help                     show this help
 
 Model configuration lives in <models>/<name>/config.json; see README, "Configuration".
@@ -52,6 +61,11 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'heartbeat-interval-ms': { type: 'string' },
       'load-timeout-ms': { type: 'string' },
       'shutdown-timeout-ms': { type: 'string' },
+      'model-control': { type: 'string' },
+      'repository-poll-ms': { type: 'string' },
+      'load-model': { type: 'string', multiple: true },
+      'admin-token': { type: 'string' },
+      ...GPU_SERVE_FLAGS,
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -66,6 +80,11 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     heartbeatIntervalMs: integer('heartbeat-interval-ms', values['heartbeat-interval-ms']),
     loadTimeoutMs: integer('load-timeout-ms', values['load-timeout-ms']),
     shutdownTimeoutMs: integer('shutdown-timeout-ms', values['shutdown-timeout-ms']),
+    ...gpuServeOptions(values),
+    modelControl: values['model-control'] as ServerOptions['modelControl'] | undefined,
+    repositoryPollMs: integer('repository-poll-ms', values['repository-poll-ms']),
+    startupModels: values['load-model'],
+    adminToken: values['admin-token'] ?? env.WSINFER_ADMIN_TOKEN,
   };
 }
 

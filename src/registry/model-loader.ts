@@ -7,9 +7,11 @@ import { DynamicBatcher } from '../batching/dynamic-batcher.js';
 import type { PendingInference } from '../batching/pending-inference.js';
 import { WsinferError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { type ExecutionProvider, type InstanceKind, openSessionFor } from '../runtime/session-factory.js';
+import { openSessionFor } from '../runtime/session-factory.js';
 import { type BatchObserver, BatchExecutor } from '../workers/batch-executor.js';
 import { InstancePool } from '../workers/instance-pool.js';
+import { type PlacementContext, extraInFlightBatches, placeInstanceGroup, placementOf, poolChooserFor } from './instance-placement.js';
+import { checkSample, verifyVersion } from '../lifecycle/index.js';
 import { resolveModelConfig } from './model-config.js';
 import { ModelHandle, type Placement } from './model-handle.js';
 import { type ModelFolder, modelFile } from './model-repository.js';
@@ -45,25 +47,31 @@ export interface LoaderContext {
   exitOnBatchRows?: number;
   /** Per loaded version, the observer its executor reports batches to. */
   observerFor?: (name: string, version: string) => BatchObserver | undefined;
-}
-
-async function placeGroup(path: string, kind: InstanceKind, ctx: LoaderContext, intraOpThreads: number): Promise<ExecutionProvider> {
-  if (kind === 'cpu') return 'cpu';
-  const probed = await openSessionFor(path, kind, { deviceId: 0, intraOpThreads }, ctx.gpu.reason);
-  await probed.session.release();
-  if (probed.fallbackReason) ctx.gpu.markUnusable(probed.fallbackReason);
-  return probed.executionProvider;
+  /** GPU snapshots, memory estimate and spill-over policy; absent: CUDA device 0 unchecked, no spill-over. */
+  placement?: PlacementContext;
 }
 
 export async function loadModelVersion(folder: ModelFolder, version: string, ctx: LoaderContext): Promise<ModelHandle> {
   if (folder.configError) throw folder.configError;
   const path = modelFile(folder, version);
+  const label = `model '${folder.name}' version ${version}`;
+  // A packaged version must be the bytes it was packaged from and still give its sample's
+  // answers; otherwise it is refused and whatever served before keeps serving.
+  const verified = await verifyVersion(folder.dir, version);
+  if (!verified.ok) throw new WsinferError('ERR_MANIFEST_MISMATCH', `${label} does not match its manifest: ${verified.problems.join('; ')}`);
 
   let signature;
   try {
     const probe = await openSessionFor(path, 'cpu', { deviceId: 0, intraOpThreads: 1 });
-    signature = signatureOf(probe.session);
-    await probe.session.release();
+    try {
+      signature = signatureOf(probe.session);
+      if (verified.manifest) {
+        const sample = await checkSample(probe.session, verified.manifest);
+        if (!sample.ok) throw new WsinferError('ERR_MANIFEST_MISMATCH', `${label} does not reproduce its manifest's sample: ${sample.problems.join('; ')}`);
+      }
+    } finally {
+      await probe.session.release();
+    }
   } catch (error) {
     if (error instanceof WsinferError) throw error;
     throw new WsinferError('ERR_MODEL_LOAD_FAILED', `model '${folder.name}' version ${version}: ${(error as Error).message}`);
@@ -74,10 +82,10 @@ export async function loadModelVersion(folder: ModelFolder, version: string, ctx
   const placements: Placement[] = [];
   const pools: InstancePool[] = [];
   try {
-    for (const group of config.instanceGroup) {
+    for (const [groupIndex, group] of config.instanceGroup.entries()) {
       try {
-        const executionProvider = await placeGroup(path, group.kind, ctx, config.intraOpThreads);
-        const deviceId = executionProvider === 'cuda' ? (group.gpus?.[0] ?? 0) : undefined;
+        const placed = await placeInstanceGroup(path, group, groupIndex, ctx, config.intraOpThreads, `model '${folder.name}' version ${version}`);
+        const { executionProvider, deviceId } = placed;
         const pool = await InstancePool.start({
           count: group.count,
           loadTimeoutMs: ctx.loadTimeoutMs,
@@ -90,7 +98,7 @@ export async function loadModelVersion(folder: ModelFolder, version: string, ctx
           onReplacement: (report) => ctx.logger.warn(`model '${folder.name}' version ${version}: replacement instance ${report.ok ? 'ready' : `failed: ${report.message}`}`),
         });
         pools.push(pool);
-        placements.push({ kind: group.kind, executionProvider, ...(deviceId === undefined ? {} : { deviceId }), count: group.count });
+        placements.push(placementOf(group, placed));
       } catch (error) {
         if (error instanceof WsinferError) throw error;
         throw new WsinferError('ERR_MODEL_LOAD_FAILED', `model '${folder.name}' version ${version}: ${(error as Error).message}`);
@@ -101,7 +109,7 @@ export async function loadModelVersion(folder: ModelFolder, version: string, ctx
     throw error;
   }
 
-  const executor = new BatchExecutor(pools, signature, batchable, ctx.observerFor?.(folder.name, version));
+  const executor = new BatchExecutor(pools, signature, batchable, ctx.observerFor?.(folder.name, version), poolChooserFor(placements, ctx, folder.name, version));
   const { dynamicBatching: batching } = config;
   const batcher = new DynamicBatcher<PendingInference>({
     maxBatchSize: config.maxBatchSize,
@@ -111,7 +119,7 @@ export async function loadModelVersion(folder: ModelFolder, version: string, ctx
     defaultTimeoutUs: batching.defaultTimeoutUs,
     priorityLevels: batching.priorityLevels,
     defaultPriorityLevel: batching.defaultPriorityLevel,
-    maxInFlightBatches: pools.reduce((sum, pool) => sum + pool.count, 0),
+    maxInFlightBatches: pools.reduce((sum, pool) => sum + pool.count, 0) + extraInFlightBatches(placements, ctx),
   }, executor.run);
   return new ModelHandle(folder.name, version, config, signature, placements, batcher, pools);
 }

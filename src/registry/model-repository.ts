@@ -34,9 +34,16 @@ export function modelFile(folder: ModelFolder, version: string): string {
   return join(folder.dir, version, 'model.onnx');
 }
 
-async function readModelFolder(root: string, name: string): Promise<ModelFolder | undefined> {
+/** One model's folder; undefined when it does not exist or holds no version. */
+export async function readModelFolder(root: string, name: string): Promise<ModelFolder | undefined> {
+  if (!NAME_PATTERN.test(name)) return undefined;
   const dir = join(root, name);
-  const entries = await readdir(dir, { withFileTypes: true });
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return undefined;
+  }
   const versions: string[] = [];
   for (const entry of entries) {
     if (entry.isDirectory() && VERSION_PATTERN.test(entry.name) && (await isFile(join(dir, entry.name, 'model.onnx')))) {

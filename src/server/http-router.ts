@@ -4,57 +4,14 @@
  * InferenceService — and so the same batchers — as WebSocket requests.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ErrorCode, ERROR_CODES, WsinferError, toErrorPayload } from '../errors.js';
+import { type ErrorCode, WsinferError } from '../errors.js';
 import { decodeOipInfer } from '../protocol/infer-request.js';
-import { encodeOipError, encodeOipResult } from '../protocol/infer-response.js';
+import { encodeOipResult } from '../protocol/infer-response.js';
 import type { ModelHandle } from '../registry/model-handle.js';
 import type { InferenceService } from './inference-service.js';
 import { modelMetadata, serverMetadata } from './model-metadata.js';
 import type { ServerOptions } from './server-options.js';
-
-type Params = { model?: string; version?: string };
-type Handler = (req: IncomingMessage, res: ServerResponse, params: Params) => Promise<void> | void;
-
-interface Route {
-  method: 'GET' | 'POST';
-  pattern: RegExp;
-  handler: Handler;
-}
-
-const MODEL = '/v2/models/(?<model>[^/]+)(?:/versions/(?<version>[^/]+))?';
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function sendError(res: ServerResponse, error: unknown): void {
-  const payload = toErrorPayload(error);
-  sendJson(res, ERROR_CODES[payload.code].httpStatus, encodeOipError(payload));
-}
-
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    return Promise.reject(new WsinferError('ERR_PROTO_TOO_LARGE', `body of ${declared} bytes exceeds maxPayloadBytes ${maxBytes}`));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > maxBytes) {
-        reject(new WsinferError('ERR_PROTO_TOO_LARGE', `body exceeds maxPayloadBytes ${maxBytes}`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
+import { MODEL_PATH as MODEL, type Params, type Route, readJson, sendError, sendJson } from './http-io.js';
 
 export class HttpRouter {
   private readonly routes: Route[];
@@ -64,9 +21,12 @@ export class HttpRouter {
     private readonly service: InferenceService,
     private readonly options: Readonly<ServerOptions>,
     private readonly isAccepting: () => boolean,
+    /** Routes of other concerns (model control, rollouts), tried before model metadata. */
+    extraRoutes: Route[] = [],
   ) {
     const registry = service.registry;
     this.routes = [
+      ...extraRoutes,
       { method: 'GET', pattern: /^\/v2\/?$/, handler: (_q, res) => sendJson(res, 200, serverMetadata()) },
       { method: 'GET', pattern: /^\/v2\/health\/live$/, handler: (_q, res) => sendJson(res, 200, { live: true }) },
       {
@@ -155,13 +115,7 @@ export class HttpRouter {
   }
 
   private async infer(req: IncomingMessage, res: ServerResponse, params: Params): Promise<void> {
-    const body = await readBody(req, this.options.maxPayloadBytes);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch (error) {
-      throw new WsinferError('ERR_PROTO_MALFORMED', `request body is not JSON: ${(error as Error).message}`);
-    }
+    const parsed = await readJson(req, this.options.maxPayloadBytes);
     const request = decodeOipInfer(parsed, params.model!, params.version, `http-${++this.requestCounter}`);
     const result = await this.service.infer(request);
     sendJson(res, 200, encodeOipResult(result));

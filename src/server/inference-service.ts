@@ -10,9 +10,12 @@ import type { InferResult, InferTiming } from '../protocol/infer-response.js';
 import type { Tensor } from '../protocol/tensor.js';
 import type { InferenceMetrics } from '../metrics/inference-metrics.js';
 import { type Outcome, UNKNOWN_MODEL_LABEL } from '../metrics/metric-names.js';
-import { validateInputs } from '../registry/input-validator.js';
+import { type ValidatedInputs, validateInputs } from '../registry/input-validator.js';
 import type { ModelHandle } from '../registry/model-handle.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
+import type { RolloutMetrics } from '../metrics/rollout-metrics.js';
+import type { RolloutManager, RouteDecision } from '../rollout/rollout-manager.js';
+import { compareOutputs } from '../rollout/shadow-comparison.js';
 
 const REJECTED: ReadonlySet<ErrorCode> = new Set([
   'ERR_QUEUE_FULL', 'ERR_INPUT_INVALID', 'ERR_MODEL_NOT_FOUND', 'ERR_MODEL_NOT_READY',
@@ -24,6 +27,20 @@ function outcomeOf(code: ErrorCode): Outcome {
   return REJECTED.has(code) ? 'rejected' : 'error';
 }
 
+/** Where a request came from, for sticky routing when it names no sticky key. */
+export interface RequestContext {
+  connectionKey?: string;
+}
+
+type Answer = { outputs: Tensor[]; timing: InferTiming };
+
+/** Load shedding says nothing about a version's health; the canary guard ignores it. */
+const SHED: ReadonlySet<ErrorCode> = new Set(['ERR_QUEUE_FULL', 'ERR_TOO_MANY_IN_FLIGHT', 'ERR_SHUTTING_DOWN']);
+
+function cloneTensor(tensor: Tensor): Tensor {
+  return { ...tensor, shape: [...tensor.shape], data: tensor.data.slice() as Tensor['data'] };
+}
+
 export class InferenceService {
   private accepting = true;
   private inFlight = 0;
@@ -32,6 +49,8 @@ export class InferenceService {
   constructor(
     readonly registry: ModelRegistry,
     readonly metrics: InferenceMetrics,
+    readonly rollouts?: RolloutManager,
+    private readonly rolloutMetrics?: RolloutMetrics,
   ) {}
 
   /** Requests admitted and not yet answered, across all models. */
@@ -39,12 +58,15 @@ export class InferenceService {
     return this.inFlight;
   }
 
-  async infer(request: InferRequest): Promise<InferResult> {
+  async infer(request: InferRequest, context: RequestContext = {}): Promise<InferResult> {
     const startedMs = performance.now();
     let handle: ModelHandle;
+    let decision: RouteDecision;
     try {
       if (!this.accepting) throw new WsinferError('ERR_SHUTTING_DOWN');
-      handle = this.registry.resolve(request.model, request.version);
+      decision = this.rollouts?.route(request.model, request.version, request.parameters.extra, context.connectionKey) ??
+        { version: request.version, arm: request.version === undefined ? 'default' : 'pinned' };
+      handle = this.registry.resolve(request.model, decision.version);
     } catch (error) {
       const known = this.registry.versionsOf(request.model) !== undefined;
       const labels = { model: known ? request.model : UNKNOWN_MODEL_LABEL, version: known ? (request.version ?? '') : '' };
@@ -55,33 +77,63 @@ export class InferenceService {
     let admitted = false;
     try {
       const validated = validateInputs(request, handle.signature, handle.config.maxBatchSize);
-      let settle!: { resolve: (value: { outputs: Tensor[]; timing: InferTiming }) => void; reject: (error: WsinferError) => void };
-      const answer = new Promise<{ outputs: Tensor[]; timing: InferTiming }>((resolve, reject) => {
-        settle = { resolve, reject };
-      });
-      const pending: PendingInference = {
-        id: request.id,
-        rows: validated.rows,
-        shapeKey: validated.shapeKey,
-        priority: request.parameters.priority,
-        timeoutUs: request.parameters.timeoutUs,
-        inputs: validated.inputs,
-        outputNames: validated.outputNames,
-        succeed: (outputs, timing) => settle.resolve({ outputs, timing }),
-        fail: (error) => settle.reject(error),
-      };
-      handle.submit(pending);
+      // Inputs may be transferred to a worker; the shadow needs its own copy.
+      const shadowInputs = decision.shadowVersion ? validated.inputs.map(cloneTensor) : undefined;
+      const answer = this.submit(handle, request.id, validated, request.parameters.priority, request.parameters.timeoutUs);
       admitted = true;
       this.metrics.admitted(labels);
       this.inFlight++;
       const { outputs, timing } = await answer;
-      this.metrics.finished(labels, 'success', (performance.now() - startedMs) * 1000, true, timing);
+      const totalUs = (performance.now() - startedMs) * 1000;
+      this.metrics.finished(labels, 'success', totalUs, true, timing);
+      this.rollouts?.observe(handle.name, request.id, decision, handle.version, totalUs, false);
+      if (shadowInputs) void this.mirror(request, decision.shadowVersion!, shadowInputs, outputs);
       return { id: request.id, model: handle.name, version: handle.version, outputs, timing };
     } catch (error) {
-      this.metrics.finished(labels, outcomeOf(toErrorPayload(error).code), (performance.now() - startedMs) * 1000, admitted);
+      const { code } = toErrorPayload(error);
+      const totalUs = (performance.now() - startedMs) * 1000;
+      this.metrics.finished(labels, outcomeOf(code), totalUs, admitted);
+      if (!SHED.has(code)) this.rollouts?.observe(handle.name, request.id, decision, handle.version, totalUs, true);
       throw error;
     } finally {
       if (admitted && --this.inFlight === 0) this.releaseIdleWaiters();
+    }
+  }
+
+  /** Admit validated inputs into a version's batcher (throws at once if it cannot). */
+  private submit(handle: ModelHandle, id: string, validated: ValidatedInputs, priority: number | undefined, timeoutUs: number | undefined): Promise<Answer> {
+    let settle!: { resolve: (value: Answer) => void; reject: (error: WsinferError) => void };
+    const answer = new Promise<Answer>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    const pending: PendingInference = {
+      id,
+      rows: validated.rows,
+      shapeKey: validated.shapeKey,
+      priority,
+      timeoutUs,
+      inputs: validated.inputs,
+      outputNames: validated.outputNames,
+      succeed: (outputs, timing) => settle.resolve({ outputs, timing }),
+      fail: (error) => settle.reject(error),
+    };
+    handle.submit(pending);
+    return answer;
+  }
+
+  /**
+   * Run a copy on the shadow version after the primary answered. The client never waits
+   * for it; shadows queue at the lowest priority so they never delay real traffic.
+   */
+  private async mirror(request: InferRequest, version: string, inputs: Tensor[], primary: Tensor[]): Promise<void> {
+    const startedMs = performance.now();
+    try {
+      const handle = this.registry.resolve(request.model, version);
+      const validated = validateInputs({ ...request, inputs, outputs: primary.map((t) => t.name) }, handle.signature, handle.config.maxBatchSize);
+      const { outputs } = await this.submit(handle, `${request.id}#shadow`, validated, handle.config.dynamicBatching.priorityLevels, undefined);
+      this.rolloutMetrics?.shadowFinished(request.model, version, (performance.now() - startedMs) * 1000, 'success', compareOutputs(primary, outputs));
+    } catch {
+      this.rolloutMetrics?.shadowFinished(request.model, version, (performance.now() - startedMs) * 1000, 'error');
     }
   }
 

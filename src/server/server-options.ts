@@ -4,8 +4,10 @@
  */
 import { WsinferError } from '../errors.js';
 import { type Logger, consoleLogger } from '../logger.js';
+import { GPU_SERVER_DEFAULTS, type GpuServerOptions, checkGpuOptions } from './gpu-options.js';
+import type { ModelControlMode } from './admin-routes.js';
 
-export interface ServerOptions {
+export interface ServerOptions extends GpuServerOptions {
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
@@ -27,6 +29,16 @@ export interface ServerOptions {
   defaultMetrics: boolean;
   /** Test hook: instance workers exit when handed a batch of this many rows. */
   exitWorkerOnBatchRows?: number;
+  /** none: load everything at start; poll: also follow repository changes; explicit: admin API only. */
+  modelControl: ModelControlMode;
+  /** In poll mode, how often the repository is compared with what is loaded. */
+  repositoryPollMs: number;
+  /** In explicit mode, models loaded at start. */
+  startupModels: string[];
+  /** Bearer token for admin endpoints; without one they answer only on loopback. */
+  adminToken?: string;
+  /** How often canary guards and staged plans are checked. */
+  rolloutTickMs: number;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -42,6 +54,11 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   shutdownTimeoutMs: 30_000,
   logger: consoleLogger,
   defaultMetrics: true,
+  ...GPU_SERVER_DEFAULTS,
+  modelControl: 'none',
+  repositoryPollMs: 5_000,
+  startupModels: [],
+  rolloutTickMs: 1_000,
 });
 
 function check(ok: boolean, option: string, why: string): void {
@@ -57,6 +74,12 @@ export function resolveServerOptions(overrides: Partial<ServerOptions> = {}): Re
   for (const name of ['maxPayloadBytes', 'maxInFlightPerConnection', 'maxBufferedBytesPerConnection', 'loadTimeoutMs', 'shutdownTimeoutMs'] as const) {
     check(Number.isSafeInteger(options[name]) && options[name] > 0, name, 'must be a positive integer');
   }
+  check(['none', 'poll', 'explicit'].includes(options.modelControl), 'modelControl', 'must be none, poll or explicit');
+  check(Number.isSafeInteger(options.repositoryPollMs) && options.repositoryPollMs >= 100, 'repositoryPollMs', 'must be an integer ≥ 100');
+  check(Number.isSafeInteger(options.rolloutTickMs) && options.rolloutTickMs >= 10, 'rolloutTickMs', 'must be an integer ≥ 10');
+  check(options.adminToken === undefined || (typeof options.adminToken === 'string' && options.adminToken.length >= 8), 'adminToken', 'must be at least 8 characters');
+  check(Array.isArray(options.startupModels), 'startupModels', 'must be a list of model names');
   check(Number.isSafeInteger(options.heartbeatIntervalMs) && options.heartbeatIntervalMs >= 0, 'heartbeatIntervalMs', 'must be an integer ≥ 0');
+  checkGpuOptions(options);
   return Object.freeze(options);
 }

@@ -3,6 +3,7 @@
  * whatever order they finish. A bad request gets a coded error and the socket stays open;
  * only protocol violations, a client that stops reading, and shutdown close it.
  */
+import { randomUUID } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
 import { type ErrorPayload, WsinferError, toErrorPayload } from '../errors.js';
 import { type Framing, decodeFrame, encodeFrame } from '../protocol/frame-codec.js';
@@ -10,6 +11,7 @@ import { decodeId, decodeWsInfer } from '../protocol/infer-request.js';
 import { encodeWsError, encodeWsResult } from '../protocol/infer-response.js';
 import type { InferenceService } from './inference-service.js';
 import type { ServerOptions } from './server-options.js';
+import { TickCork } from './tick-cork.js';
 
 /** After a close frame, how long a peer that does not answer it keeps its socket. */
 const CLOSE_GRACE_MS = 5_000;
@@ -23,14 +25,18 @@ function toBuffer(data: RawData): Buffer {
 export class WsConnection {
   private inFlight = 0;
   private closing = false;
+  /** Sticky routing key for requests that name none: one connection, one side of a split. */
+  private readonly connectionKey = randomUUID();
   private alive = true;
   private idleWaiters: Array<() => void> = [];
+  private readonly cork: TickCork;
 
   constructor(
     private readonly socket: WebSocket,
     private readonly service: InferenceService,
     private readonly options: Readonly<ServerOptions>,
   ) {
+    this.cork = TickCork.of(socket);
     socket.on('message', (data, isBinary) => this.onMessage(toBuffer(data), isBinary ? 'msgpack' : 'json'));
     socket.on('pong', () => { this.alive = true; });
     socket.on('close', () => {
@@ -80,6 +86,9 @@ export class WsConnection {
         case 'ping':
           this.send({ op: 'pong', id }, framing);
           return;
+        case 'feedback':
+          this.feedback(message, id, framing);
+          return;
         default:
           throw new WsinferError('ERR_PROTO_UNKNOWN_OP', `unknown op ${JSON.stringify(message.op)}; this server speaks: infer, ping`);
       }
@@ -95,13 +104,23 @@ export class WsConnection {
       throw new WsinferError('ERR_TOO_MANY_IN_FLIGHT', `${this.inFlight} requests already in flight (maxInFlightPerConnection ${this.options.maxInFlightPerConnection})`);
     }
     this.inFlight++;
-    this.service.infer(request).then(
+    this.service.infer(request, { connectionKey: this.connectionKey }).then(
       (result) => this.send(encodeWsResult(result, request.binaryData && framing === 'msgpack'), framing),
       (error: unknown) => this.sendError(request.id, toErrorPayload(error), framing),
     ).finally(() => {
       this.inFlight--;
       if (this.inFlight === 0) this.releaseIdleWaiters();
     });
+  }
+
+  /** `{ op: "feedback", id, value, model? }`: an A/B outcome for an earlier request. */
+  private feedback(message: Record<string, unknown>, id: string | null, framing: Framing): void {
+    if (id === null) throw new WsinferError('ERR_PROTO_MALFORMED', 'feedback needs the id of the request it is about');
+    const rollouts = this.service.rollouts;
+    if (!rollouts) throw new WsinferError('ERR_FEEDBACK_UNMATCHED', 'this server runs no experiments');
+    const model = typeof message.model === 'string' ? message.model : undefined;
+    const recorded = rollouts.feedback(model, id, message.value);
+    this.send({ op: 'feedback', id, ...recorded }, framing);
   }
 
   private sendError(id: string, error: ErrorPayload, framing: Framing): void {
@@ -115,6 +134,7 @@ export class WsConnection {
       this.close(1013, 'ERR_SLOW_CONSUMER');
       return;
     }
+    this.cork.hold();
     this.socket.send(encodeFrame(message, framing));
   }
 

@@ -9,8 +9,13 @@ import { WebSocketServer } from 'ws';
 import { InferenceMetrics } from '../metrics/inference-metrics.js';
 import { GpuAvailability } from '../registry/model-loader.js';
 import { ModelRegistry } from '../registry/model-registry.js';
+import { RolloutMetrics } from '../metrics/rollout-metrics.js';
+import { RolloutManager } from '../rollout/rollout-manager.js';
+import { AdminGate } from './admin-auth.js';
+import { adminRoutes } from './admin-routes.js';
 import { HttpRouter } from './http-router.js';
 import { InferenceService } from './inference-service.js';
+import { ServerGpu } from './server-gpu.js';
 import { type ServerOptions, resolveServerOptions } from './server-options.js';
 import { WsConnection } from './ws-connection.js';
 
@@ -19,10 +24,14 @@ export class WsinferServer {
   readonly registry: ModelRegistry;
   readonly metrics: InferenceMetrics;
   readonly service: InferenceService;
+  /** NVML sampling, GPU metrics and placement; see server-gpu.ts. */
+  readonly gpu: ServerGpu;
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<WsConnection>();
   private heartbeat: NodeJS.Timeout | undefined;
+  private poller: NodeJS.Timeout | undefined;
+  readonly rollouts: RolloutManager;
   private accepting = false;
   private closing: Promise<void> | undefined;
 
@@ -30,15 +39,32 @@ export class WsinferServer {
     this.options = resolveServerOptions(overrides);
     const { logger } = this.options;
     this.metrics = new InferenceMetrics({ defaultMetrics: this.options.defaultMetrics });
+    this.gpu = new ServerGpu(this.options, this.metrics.registry);
     this.registry = new ModelRegistry(this.options.modelsDir, {
       logger,
       gpu: new GpuAvailability(logger),
       loadTimeoutMs: this.options.loadTimeoutMs,
       exitOnBatchRows: this.options.exitWorkerOnBatchRows,
       observerFor: (name, version) => this.metrics.observerFor(name, version),
+      placement: this.gpu.placement,
     });
-    this.service = new InferenceService(this.registry, this.metrics);
-    const router = new HttpRouter(this.service, this.options, () => this.accepting);
+    const rolloutMetrics = new RolloutMetrics(this.metrics.registry);
+    this.rollouts = new RolloutManager({
+      repositoryDir: this.options.modelsDir,
+      registry: this.registry,
+      metrics: rolloutMetrics,
+      logger,
+      tickIntervalMs: this.options.rolloutTickMs,
+    });
+    this.service = new InferenceService(this.registry, this.metrics, this.rollouts, rolloutMetrics);
+    const admin = adminRoutes({
+      registry: this.registry,
+      rollouts: this.rollouts,
+      gate: new AdminGate(this.options.adminToken, this.options.host),
+      modelControl: this.options.modelControl,
+      maxPayloadBytes: this.options.maxPayloadBytes,
+    });
+    const router = new HttpRouter(this.service, this.options, () => this.accepting, admin);
     this.http = createServer((req, res) => void router.handle(req, res));
     // ws enforces twice our limit itself (closing with 1009) so an oversize frame is never
     // buffered whole; between 1× and 2× the client gets ERR_PROTO_TOO_LARGE first.
@@ -63,7 +89,11 @@ export class WsinferServer {
 
   /** Load the models, then listen. Resolves with the bound address. */
   async start(): Promise<AddressInfo> {
-    await this.registry.loadAll();
+    // Placement reads the GPUs, so the first snapshot comes before any model loads.
+    await this.gpu.start();
+    await this.loadModels();
+    await this.rollouts.loadPolicies();
+    this.rollouts.start();
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.options.port, this.options.host, () => {
@@ -81,6 +111,30 @@ export class WsinferServer {
     return this.http.address() as AddressInfo;
   }
 
+  /** What loads at start depends on the model control mode (Triton's none | poll | explicit). */
+  private async loadModels(): Promise<void> {
+    const { modelControl, startupModels, repositoryPollMs, logger } = this.options;
+    if (modelControl === 'explicit') {
+      for (const name of startupModels) {
+        await this.registry.loadModel(name).catch((error: unknown) => logger.error(`--load-model ${name}: ${(error as Error).message}`));
+      }
+      return;
+    }
+    await this.registry.loadAll();
+    if (modelControl === 'poll') {
+      let polling = false;
+      this.poller = setInterval(() => {
+        if (polling) return;
+        polling = true;
+        this.registry.poll()
+          .then(() => this.rollouts.loadPolicies())
+          .catch((error: unknown) => logger.error(`repository poll failed: ${(error as Error).message}`))
+          .finally(() => { polling = false; });
+      }, repositoryPollMs);
+      this.poller.unref();
+    }
+  }
+
   get address(): AddressInfo | undefined {
     return (this.http.address() as AddressInfo | null) ?? undefined;
   }
@@ -94,6 +148,8 @@ export class WsinferServer {
   private async shutdown(): Promise<void> {
     this.accepting = false;
     clearInterval(this.heartbeat);
+    clearInterval(this.poller);
+    this.rollouts.stop();
     const listenerClosed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     const drained = Promise.all([
       this.service.stopAccepting(),
@@ -106,5 +162,6 @@ export class WsinferServer {
     this.http.closeAllConnections();
     await listenerClosed;
     await this.registry.unloadAll();
+    this.gpu.stop();
   }
 }
