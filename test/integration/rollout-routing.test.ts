@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryLogger } from '../../src/logger.js';
+import { WsinferServer } from '../../src/server/wsinfer-server.js';
 import { writeScaleModelVersion } from '../fixtures/fixture-models.js';
 import { type TestServer, metricValue, startTestServer } from './helpers/test-server.js';
 import { RawSocket, type Reply, bin } from './helpers/raw-socket.js';
@@ -109,6 +111,23 @@ describe('routing policy', () => {
     }
     expect(await metricValue(t.httpUrl, 'wsinfer_shadow_argmax_mismatches_total', three)).toBe(0);
     socket.close();
+  });
+});
+
+describe('persistence', () => {
+  it('serves by routing.json after a restart', async () => {
+    await put({ default: '2', canary: { version: '3', percent: 0 } });
+    const restarted = new WsinferServer({ host: '127.0.0.1', port: 0, modelsDir: t.repo.dir, logger: new MemoryLogger(), defaultMetrics: false, heartbeatIntervalMs: 0 });
+    const { port } = await restarted.start();
+    try {
+      const routing = await (await fetch(`http://127.0.0.1:${port}/v2/models/scorer/routing`)).json();
+      expect(routing).toMatchObject({ policy: { default: '2', canary: { version: '3', percent: 0 } }, previousDefault: '1' });
+      const socket = await RawSocket.open(`ws://127.0.0.1:${port}/ws`);
+      expect((await infer(socket, 'p1')).model_version).toBe('2');
+      socket.close();
+    } finally {
+      await restarted.close();
+    }
   });
 });
 
