@@ -5,6 +5,7 @@
 import { WsinferError } from '../errors.js';
 import type { DynamicBatcher } from '../batching/dynamic-batcher.js';
 import type { PendingInference } from '../batching/pending-inference.js';
+import type { PlacedGpu } from '../gpu/placement.js';
 import type { ExecutionProvider, InstanceKind } from '../runtime/session-factory.js';
 import type { InstancePool } from '../workers/instance-pool.js';
 import type { ModelConfig } from './model-config.js';
@@ -19,6 +20,10 @@ export interface Placement {
   /** CUDA device ordinal, for instances on a GPU. */
   deviceId?: number;
   count: number;
+  /** The GPU or MIG instance NVML placed the group on (gpu/auto groups on CUDA). */
+  device?: PlacedGpu;
+  /** Why the group runs where it does (gpu/auto groups). */
+  reason?: string;
 }
 
 export class ModelHandle {

@@ -13,6 +13,8 @@ import { concatRows, ownsBuffer, splitRows } from '../runtime/tensor-batch.js';
 import type { BatchTask, WorkerTensor } from './batch-task.js';
 import type { InstancePool } from './instance-pool.js';
 
+export type PoolChooser = (pools: readonly InstancePool[]) => InstancePool;
+
 export interface BatchObserver {
   /** A batch ran (successfully or not) on an instance. */
   batchFinished(rows: number, computeUs: number | undefined): void;
@@ -27,6 +29,8 @@ export class BatchExecutor {
     private readonly signature: ModelSignature,
     private readonly batchable: boolean,
     private readonly observer?: BatchObserver,
+    /** Picks the pool for each batch (GPU spill-over: instance-selector.ts); default: first with a free instance. */
+    private readonly choosePool: PoolChooser = (pools) => pools.find((p) => p.idle > 0) ?? pools[0]!,
   ) {
     this.outputNames = signature.outputs.map((spec) => spec.name);
   }
@@ -44,7 +48,7 @@ export class BatchExecutor {
       return { name: spec.name, type: toOrtType(spec.datatype), dims, data };
     });
     const task: BatchTask = { inputs, outputNames: this.outputNames };
-    const pool = this.pools.find((p) => p.idle > 0) ?? this.pools[0]!;
+    const pool = this.choosePool(this.pools);
     const result = await pool.run(task, transfer);
     this.observer?.batchFinished(rows, result.ok ? result.computeUs : undefined);
     if (!result.ok) {

@@ -1,7 +1,8 @@
 /**
  * The instances of one model version: a Piscina pool whose threads each hold one session.
  * `count` threads, kept alive, one task at a time each; the batcher never hands it more
- * batches than there are instances, so Piscina's own queue stays empty.
+ * batches than there are instances, so Piscina's own queue stays empty — except for the
+ * batches GPU spill-over lets wait for a GPU instance (gpuSpillQueueBatches).
  */
 import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
@@ -86,6 +87,11 @@ export class InstancePool {
   /** Instances not running a batch now. */
   get idle(): number {
     return Math.max(0, this.count - this.running);
+  }
+
+  /** Batches handed to the pool that wait for an instance (only when GPU spill-over lets them queue). */
+  get queued(): number {
+    return Math.max(0, this.running - this.count);
   }
 
   /** Run one batch. A worker that dies while running it yields ERR_WORKER_EXITED. */
