@@ -23,6 +23,8 @@ export interface RolloutManagerOptions {
 
 export class RolloutManager {
   private readonly rollouts = new Map<string, ModelRollout>();
+  /** What routing.json last held (read or written), so re-reading an unchanged file is a no-op. */
+  private readonly lastStored = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RolloutManagerOptions) {}
@@ -45,6 +47,9 @@ export class RolloutManager {
     try {
       const stored = await readRouting(this.options.repositoryDir, model);
       if (!stored) return;
+      const signature = JSON.stringify(stored);
+      if (this.lastStored.get(model) === signature) return;
+      this.lastStored.set(model, signature);
       this.rolloutOf(model).setPolicy(stored.policy, Date.now(), stored.previousDefault);
       this.options.metrics.setCanary(model, stored.policy.canary?.version, stored.policy.canary?.percent ?? 0);
       this.options.logger.info(`model '${model}': routing from routing.json (default ${stored.policy.default}${stored.policy.canary ? `, canary ${stored.policy.canary.version} at ${stored.policy.canary.percent} %` : ''})`);
@@ -140,6 +145,7 @@ export class RolloutManager {
   /** Forget a model's routing when the model itself is unloaded. */
   forget(model: string): void {
     this.rollouts.delete(model);
+    this.lastStored.delete(model);
   }
 
   private tick(): void {
@@ -176,7 +182,9 @@ export class RolloutManager {
     const rollout = this.rollouts.get(model);
     if (!rollout?.policy) return;
     try {
-      await writeRouting(this.options.repositoryDir, model, { policy: rollout.policy, previousDefault: rollout.previousDefault });
+      const stored = { policy: rollout.policy, ...(rollout.previousDefault ? { previousDefault: rollout.previousDefault } : {}) };
+      this.lastStored.set(model, JSON.stringify(stored));
+      await writeRouting(this.options.repositoryDir, model, stored);
     } catch (error) {
       this.options.logger.error(`model '${model}': routing.json not written: ${toErrorPayload(error).message}`);
     }
