@@ -73,8 +73,6 @@ export async function placeInstanceGroup(
 
   const deviceId = decision.outcome === 'device' ? decision.device.cudaDeviceId : decision.cudaDeviceId;
   const chose = decision.outcome === 'device' ? `chose ${decision.reason}` : decision.reason;
-  // Once CUDA is known not to work, the server has said so (GpuAvailability); each group's own line is then routine.
-  const cudaKnownUnusable = ctx.gpu.reason !== undefined;
   let probed;
   try {
     probed = await openSessionFor(modelPath, group.kind, { deviceId, intraOpThreads }, ctx.gpu.reason);
@@ -84,9 +82,12 @@ export async function placeInstanceGroup(
   }
   await probed.session.release();
   if (probed.fallbackReason) {
-    if (PROCESS_WIDE_CUDA_FAILURE.test(probed.fallbackReason)) ctx.gpu.markUnusable(probed.fallbackReason);
+    const processWide = PROCESS_WIDE_CUDA_FAILURE.test(probed.fallbackReason);
     const reason = `${chose}; but ${probed.fallbackReason}; running on CPU`;
-    (cudaKnownUnusable ? ctx.logger.info : ctx.logger.warn).call(ctx.logger, `${where} runs on CPU: ${reason}`);
+    // A process-wide cause (no CUDA libraries, no driver) is logged once by GpuAvailability;
+    // each group's full reason stays in its metadata. Only a group-specific cause gets a line.
+    if (processWide) ctx.gpu.markUnusable(probed.fallbackReason);
+    else ctx.logger.warn(`${where} runs on CPU: ${reason}`);
     return { executionProvider: 'cpu', reason };
   }
   ctx.logger.info(`${where} on cuda:${deviceId}: ${decision.reason}`);
