@@ -18,7 +18,16 @@ export class ExperimentTracker {
   private readonly summaries: Record<Arm, RunningSummary> = { a: new RunningSummary(), b: new RunningSummary() };
   readonly startedAt = new Date().toISOString();
 
-  constructor(readonly policy: ExperimentPolicy) {}
+  constructor(private current: ExperimentPolicy) {}
+
+  get policy(): ExperimentPolicy {
+    return this.current;
+  }
+
+  /** Same experiment, new split or sticky key: the feedback collected so far still counts. */
+  updatePolicy(policy: ExperimentPolicy): void {
+    this.current = policy;
+  }
 
   /** Same two versions and metric: the collected feedback still applies. */
   sameExperiment(policy: ExperimentPolicy): boolean {

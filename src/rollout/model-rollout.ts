@@ -63,7 +63,8 @@ export class ModelRollout {
       this.stageStartedMs = nowMs;
     }
     if (!policy?.experiment) this.tracker = undefined;
-    else if (!this.tracker?.sameExperiment(policy.experiment)) this.tracker = new ExperimentTracker(policy.experiment);
+    else if (this.tracker?.sameExperiment(policy.experiment)) this.tracker.updatePolicy(policy.experiment);
+    else this.tracker = new ExperimentTracker(policy.experiment);
     this.current = policy;
   }
 

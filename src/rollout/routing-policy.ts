@@ -70,7 +70,7 @@ function objectAt(model: string, field: string, value: unknown, known: readonly 
 }
 
 function versionAt(model: string, field: string, value: unknown): string {
-  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return String(value);
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value);
   if (typeof value !== 'string' || !/^[1-9][0-9]*$/.test(value)) throw invalid(model, field, 'must be a version number');
   return value;
 }

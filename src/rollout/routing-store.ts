@@ -2,6 +2,7 @@
  * routing.json in a model's folder: the policy persisted, so a restart keeps serving the
  * same versions in the same proportions. Written atomically (temp file, then rename).
  */
+import { randomUUID } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WsinferError, toErrorPayload } from '../errors.js';
@@ -22,8 +23,9 @@ export async function readRouting(repositoryDir: string, model: string): Promise
   let text: string;
   try {
     text = await readFile(routingFile(repositoryDir, model), 'utf8');
-  } catch {
-    return undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new WsinferError('ERR_CONFIG_INVALID', `routing.json of '${model}' cannot be read: ${toErrorPayload(error).message}`);
   }
   let raw: Record<string, unknown>;
   try {
@@ -38,7 +40,8 @@ export async function readRouting(repositoryDir: string, model: string): Promise
 
 export async function writeRouting(repositoryDir: string, model: string, stored: StoredRouting): Promise<void> {
   const path = routingFile(repositoryDir, model);
-  const temp = `${path}.${process.pid}.tmp`;
+  // One temp file per write: two overlapping writes (a PUT during a guard event) must not share one.
+  const temp = `${path}.${randomUUID()}.tmp`;
   const body = { ...stored.policy, ...(stored.previousDefault ? { previousDefault: stored.previousDefault } : {}) };
   await writeFile(temp, `${JSON.stringify(body, null, 2)}\n`);
   await rename(temp, path);

@@ -3,6 +3,7 @@
  * largest absolute difference, and — for outputs whose last dim holds class scores — how
  * many rows pick a different class.
  */
+import { fromHalfBits } from '../protocol/float16.js';
 import type { Tensor } from '../protocol/tensor.js';
 
 export interface ShadowDisagreement {
@@ -14,8 +15,11 @@ export interface ShadowDisagreement {
   incomparable: boolean;
 }
 
-function numeric(data: Tensor['data']): ArrayLike<number> | undefined {
+function numeric(tensor: Tensor): ArrayLike<number> | undefined {
+  const { data } = tensor;
   if (Array.isArray(data) || data instanceof BigInt64Array || data instanceof BigUint64Array) return undefined;
+  // FP16 is stored as bit patterns: compare the values they stand for.
+  if (tensor.datatype === 'FP16') return Array.from(data as Uint16Array, fromHalfBits);
   return data as ArrayLike<number>;
 }
 
@@ -29,8 +33,8 @@ export function compareOutputs(primary: readonly Tensor[], shadow: readonly Tens
   const result: ShadowDisagreement = { maxAbsDiff: 0, rows: 0, argmaxMismatches: 0, incomparable: false };
   for (const p of primary) {
     const s = shadow.find((t) => t.name === p.name);
-    const a = numeric(p.data);
-    const b = s ? numeric(s.data) : undefined;
+    const a = numeric(p);
+    const b = s ? numeric(s) : undefined;
     if (!s || !a || !b || a.length !== b.length || s.shape.join() !== p.shape.join()) {
       result.incomparable = true;
       continue;

@@ -78,7 +78,8 @@ export class InferenceService {
     try {
       const validated = validateInputs(request, handle.signature, handle.config.maxBatchSize);
       // Inputs may be transferred to a worker; the shadow needs its own copy.
-      const shadowInputs = decision.shadowVersion ? validated.inputs.map(cloneTensor) : undefined;
+      // (Never mirror to the version that answers: with an unready default, the highest ready may be the shadow.)
+      const shadowInputs = decision.shadowVersion && decision.shadowVersion !== handle.version ? validated.inputs.map(cloneTensor) : undefined;
       const answer = this.submit(handle, request.id, validated, request.parameters.priority, request.parameters.timeoutUs);
       admitted = true;
       this.metrics.admitted(labels);
