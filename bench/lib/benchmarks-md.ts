@@ -1,0 +1,167 @@
+/** BENCHMARKS.md, rendered from one suite run. */
+import type { StepReport } from '../../src/bench/bench-types.js';
+import { type GoalCheck, batch1RunUs, evaluateGoals, saturation } from './goals.js';
+import type { PairedComparison } from './paired-runs.js';
+import type { ModelFigures, SuiteResult } from './suite-result.js';
+
+const ms = (us: number) => (us / 1000).toFixed(us < 10_000 ? 2 : 1);
+const int = (v: number) => Math.round(v).toLocaleString('en-US');
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const mark = (pass: boolean | undefined) => (pass === undefined ? '–' : pass ? '✅ met' : '❌ missed');
+
+function table(header: string[], rows: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map((h, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function stepRow(server: string, step: StepReport): string[] {
+  const errors = Object.entries(step.errorsByCode).map(([code, n]) => `${code} ${n}`).join(', ') || '0';
+  return [
+    server,
+    step.mode === 'concurrency' ? `c=${step.level}` : `Poisson ${int(step.level)}/s`,
+    int(step.inferPerSec),
+    ms(step.latency.p50Us), ms(step.latency.p90Us), ms(step.latency.p95Us), ms(step.latency.p99Us), ms(step.latency.maxUs),
+    step.server ? step.server.batchSize.toFixed(1) : '–',
+    step.server ? int(step.server.queueUs) : '–',
+    step.server ? int(step.server.computeUs) : '–',
+    `${step.clientCpuPercent.toFixed(0)} %`,
+    step.stable ? 'yes' : `no (${step.windows} windows)`,
+    errors,
+  ];
+}
+
+function modelSection(model: ModelFigures): string {
+  const c = model.config;
+  const best = model.limit.best;
+  const limitRows = model.limit.points.map((p) => {
+    const isBest = p === best || (p.sessions === best.sessions && p.intraOpThreads === best.intraOpThreads && p.batch === best.batch);
+    const cells = [`${p.sessions} × ${p.intraOpThreads}`, String(p.batch), int(p.rowsPerSec), int(p.medianRunUs)];
+    return isBest ? cells.map((x) => `**${x}**`) : cells;
+  });
+  const steps = [
+    ...model.naive.map((s) => stepRow('naive', s)),
+    ...model.wsinfer.map((s) => stepRow('wsinfer', s)),
+    ...(model.wsinferOpen ? [stepRow('wsinfer', model.wsinferOpen)] : []),
+  ];
+  const run1 = batch1RunUs(model);
+  return [
+    `### ${model.name}`,
+    '',
+    `Model file ${(model.fileBytes / 1024).toFixed(0)} KiB. wsinfer's shipped config: maxBatchSize ${c.maxBatchSize}, preferred sizes [${c.preferredBatchSizes.join(', ')}], ` +
+      `maxQueueDelayUs ${c.maxQueueDelayUs}, ${c.instances} instance(s) × ${c.intraOpThreads} intra-op thread(s).`,
+    '',
+    `**Limit** (onnxruntime-node in-process, no I/O; sessions in worker threads × intra-op threads each; best in bold): ` +
+      `${int(best.rowsPerSec)} rows/s with ${best.sessions} × ${best.intraOpThreads} at batch ${best.batch}. ` +
+      `Batch-1 run time of one session alone: ${Object.entries(model.limit.batch1RunUsByThreads).map(([t, us]) => `${int(us)} µs with ${t} thread(s)`).join(', ')}` +
+      `${run1 === undefined ? '' : ` (the goal uses ${c.intraOpThreads} thread(s), as wsinfer's instances run)`}.`,
+    '',
+    table(['sessions × threads', 'batch', 'rows/s', 'median run µs'], limitRows),
+    '',
+    `**Served** (saturation: ${int(saturation(model.wsinfer))} infer/s for wsinfer, ${int(saturation(model.naive))} for the naive peer):`,
+    '',
+    table(['server', 'load', 'infer/s', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms', 'max ms', 'batch', 'queue µs', 'compute µs', 'generator CPU', 'stable', 'errors'], steps),
+    '',
+  ].join('\n');
+}
+
+function noiseSection(result: SuiteResult): string {
+  const n = result.noise;
+  return [
+    'Measured by the suite before anything else ran; these bound what any server can show here.',
+    '',
+    table(['probe', 'result'], [
+      [`a thread spinning ${(n.stalls.spinMs / 1000).toFixed(0)} s loses the CPU for > 100 µs`, `${n.stalls.count} times, ${n.stalls.totalMs.toFixed(1)} ms in all, longest ${n.stalls.maxMs.toFixed(2)} ms`],
+      ['a 500 µs timer fires late by (p50 / p99): wsinfer\'s precise timer', `${int(n.timerLateUs.preciseP50)} / ${int(n.timerLateUs.preciseP99)} µs`],
+      ['… Node\'s setTimeout', `${int(n.timerLateUs.setTimeoutP50)} / ${int(n.timerLateUs.setTimeoutP99)} µs`],
+      ['one message to a worker thread idle for 1 ms and back (p50 / p99)', `${int(n.handOffRoundTripUs.p50)} / ${int(n.handOffRoundTripUs.p99)} µs`],
+    ]),
+  ].join('\n');
+}
+
+function pairedSection(result: SuiteResult): string {
+  const comparisons = [result.paired.fraudVsNaive && { model: 'fraud', c: result.paired.fraudVsNaive }, result.paired.mediumVsLimit && { model: 'medium', c: result.paired.mediumVsLimit }]
+    .filter((x): x is { model: string; c: PairedComparison } => Boolean(x));
+  if (comparisons.length === 0) return 'Not measured in this run.';
+  const rows = comparisons.flatMap(({ model, c }) => c.pairs.map((p, i) => [
+    model, `${c.reference} vs wsinfer at c=${c.concurrency}`, String(i + 1), int(p.reference), int(p.wsinfer), (p.reference > 0 ? p.wsinfer / p.reference : 0).toFixed(2),
+  ]));
+  return [
+    'Throughput drifts on a shared machine, so the two throughput goals also come from short runs of the reference and wsinfer taken alternately; the goal uses the median ratio.',
+    '',
+    table(['model', 'comparison', 'pair', 'reference rows/s', 'wsinfer infer/s', 'ratio'], rows),
+  ].join('\n');
+}
+
+function goalsTable(checks: GoalCheck[]): string {
+  return table(['figure', 'goal', 'this run', ''], checks.map((g) => [g.figure, g.goal, g.value, mark(g.pass)]));
+}
+
+export function renderBenchmarksMd(result: SuiteResult, whatWeChanged: string): string {
+  const m = result.machine;
+  const steps = result.models.flatMap((x) => [...x.naive, ...x.wsinfer, ...(x.wsinferOpen ? [x.wsinferOpen] : [])]);
+  const measuredMs = steps.reduce((sum, s) => sum + s.durationMs, 0);
+  const generatorPercent = measuredMs > 0 ? steps.reduce((sum, s) => sum + s.clientCpuPercent * s.durationMs, 0) / measuredMs : 0;
+  const busiest = steps.reduce((a, b) => (b.clientCpuPercent > a.clientCpuPercent ? b : a), steps[0]!);
+  const memory = result.memory;
+  return [
+    '# Benchmarks',
+    '',
+    '> Generated by `npm run bench` (bench/suite.ts); every figure below comes from that one run. Do not edit by hand — ',
+    '> run the suite again. Figures from a shared or busy machine are noisy: compare ratios from the same run, not across runs.',
+    '',
+    '## Machine and software',
+    '',
+    table(['', ''], [
+      ['CPU', `${m.cpuModel}, ${m.cores} cores as the OS sees them`],
+      ['memory', `${m.memoryGiB} GiB`],
+      ['OS', m.os],
+      ['Node.js', m.node],
+      ['onnxruntime-node', `${m.onnxruntimeNode} (CPU execution provider)`],
+      ['git', `${m.gitSha}${m.gitDirty ? ' with uncommitted changes' : ''}`],
+      ['run', `${result.startedAt}, ${(result.durationMs / 1000).toFixed(0)} s`],
+      ['wsinfer', `\`${result.serverCommand}\`${result.serverCommand.includes('tsx') ? ' (from the TypeScript sources via tsx)' : ' (compiled dist/, built by the suite)'}, shipped config from models/*/config.json`],
+      ['naive peer', '`bench/baselines/naive-server.ts` compiled to plain JavaScript, `node naive-server.mjs MODEL.onnx 0`, one process per model'],
+      ['load', `\`wsinfer bench\`'s engine in the suite's process, WebSocket + MessagePack, 1 row per request, ${result.measurementIntervalMs} ms windows, a step ends when 3 windows agree within 10 % (throughput and p95) or after 5`],
+    ]),
+    '',
+    '## Goals',
+    '',
+    goalsTable(evaluateGoals(result)),
+    '',
+    '"Batch compute" in the p99 goal is the mean onnxruntime time of the batches that served the open-loop step, as the server reported it. ' +
+      'The p50 goal subtracts the limit\'s batch-1 run time for a session with as many intra-op threads as wsinfer\'s instances.',
+    '',
+    '## What the machine adds to every request',
+    '',
+    noiseSection(result),
+    '',
+    '## The load generator shares the machine',
+    '',
+    `Client and servers run on the same ${m.cores} cores. The generator's own CPU (process.cpuUsage of the suite process, percent of one core) is in each table's ` +
+      `"generator CPU" column. Over all measured windows it used ${generatorPercent.toFixed(0)} % of one core on average ` +
+      `(${(measuredMs / 1000).toFixed(0)} s measured), and at most ${busiest ? busiest.clientCpuPercent.toFixed(0) : 0} % in one step. ` +
+      'Every core-second it spends is one the server under test did not get, so server throughput near saturation is understated by about that share.',
+    '',
+    '## Per model',
+    '',
+    'infer/s counts rows (one row per request here). batch, queue µs and compute µs are the server\'s own figures from each reply\'s `timing` block, averaged over requests ' +
+      '(the naive peer sends none). Latency is measured by the client: from the send (closed loop) or from the scheduled send time (open loop).',
+    '',
+    ...result.models.map(modelSection),
+    '## Paired throughput runs',
+    '',
+    pairedSection(result),
+    '',
+    '## Memory per extra instance',
+    '',
+    memory
+      ? `wsinfer serving only \`${memory.model}\` (${mib(memory.fileBytes)} file), RSS after 1 s of load at concurrency 8: ${mib(memory.rssOneInstanceBytes)} with one instance, ` +
+        `${mib(memory.rssTwoInstancesBytes)} with two — ${mib(memory.rssTwoInstancesBytes - memory.rssOneInstanceBytes)} for the second, ` +
+        `${((memory.rssTwoInstancesBytes - memory.rssOneInstanceBytes) / memory.fileBytes).toFixed(2)}× the file.`
+      : 'Not measured in this run.',
+    '',
+    '## What we changed',
+    '',
+    whatWeChanged.trim(),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,44 @@
+/**
+ * Resident memory per extra instance: the server's RSS serving one model with
+ * instanceGroup count 1, then 2, each after a short load so the sessions' arenas have
+ * grown to their working size. The difference is what one more worker costs.
+ */
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runBenchmark } from '../../src/bench/run-benchmark.js';
+import type { MemoryFigures } from './suite-result.js';
+import { type WsinferBuild, startWsinfer } from './wsinfer-process.js';
+
+async function rssWithInstances(modelsDir: string, model: string, count: number, loadMs: number, build: WsinferBuild): Promise<number> {
+  const repo = await mkdtemp(join(tmpdir(), 'wsinfer-bench-mem-'));
+  try {
+    await mkdir(join(repo, model, '1'), { recursive: true });
+    await copyFile(join(modelsDir, model, '1', 'model.onnx'), join(repo, model, '1', 'model.onnx'));
+    const config = JSON.parse(await readFile(join(modelsDir, model, 'config.json'), 'utf8')) as Record<string, unknown>;
+    config.instanceGroup = [{ kind: 'cpu', count }];
+    await writeFile(join(repo, model, 'config.json'), JSON.stringify(config));
+    const server = await startWsinfer(repo, build);
+    try {
+      await runBenchmark({
+        url: server.wsUrl, protocol: 'ws', model, batch: 1, shapes: new Map(), inputSets: 4, seed: 1, mode: 'concurrency',
+        levels: [8], distribution: 'constant', measurementIntervalMs: loadMs, warmupMs: 0, maxTrials: 1, stabilityTolerance: 0.1,
+        connections: 2, framing: 'msgpack', requestTimeoutMs: 30_000, maxInFlight: 1000, verify: false, verifySamples: 0, quiet: true,
+      });
+      const rss = server.rssBytes();
+      if (rss === undefined) throw new Error('cannot read the server\'s resident memory (/proc) on this system');
+      return rss;
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await rm(repo, { recursive: true, force: true });
+  }
+}
+
+export async function probeMemory(modelsDir: string, model: string, build: WsinferBuild, loadMs = 1000): Promise<MemoryFigures> {
+  const fileBytes = (await stat(join(modelsDir, model, '1', 'model.onnx'))).size;
+  const rssOneInstanceBytes = await rssWithInstances(modelsDir, model, 1, loadMs, build);
+  const rssTwoInstancesBytes = await rssWithInstances(modelsDir, model, 2, loadMs, build);
+  return { model, fileBytes, rssOneInstanceBytes, rssTwoInstancesBytes };
+}

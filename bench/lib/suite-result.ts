@@ -1,0 +1,47 @@
+/** Everything one `npm run bench` measures; BENCHMARKS.md and the goals are computed from it. */
+import type { StepReport } from '../../src/bench/bench-types.js';
+import type { LimitResult } from './limit-runner.js';
+import type { MachineInfo } from './machine-info.js';
+import type { NoiseFigures } from './noise-probe.js';
+import type { PairedComparison } from './paired-runs.js';
+
+export interface ServedConfig {
+  maxBatchSize: number;
+  maxQueueDelayUs: number;
+  preferredBatchSizes: number[];
+  instances: number;
+  intraOpThreads: number;
+}
+
+export interface ModelFigures {
+  name: string;
+  fileBytes: number;
+  config: ServedConfig;
+  limit: LimitResult;
+  naive: StepReport[];
+  wsinfer: StepReport[];
+  /** Open loop, Poisson, at half of wsinfer's best closed-loop rate. */
+  wsinferOpen?: StepReport;
+}
+
+export interface MemoryFigures {
+  model: string;
+  fileBytes: number;
+  rssOneInstanceBytes: number;
+  rssTwoInstancesBytes: number;
+}
+
+export interface SuiteResult {
+  machine: MachineInfo;
+  /** The machine's own latency floor, measured before anything else runs. */
+  noise: NoiseFigures;
+  startedAt: string;
+  durationMs: number;
+  /** How wsinfer was started. */
+  serverCommand: string;
+  measurementIntervalMs: number;
+  models: ModelFigures[];
+  memory?: MemoryFigures;
+  /** Alternating runs for the two throughput ratios among the goals. */
+  paired: { fraudVsNaive?: PairedComparison; mediumVsLimit?: PairedComparison };
+}

@@ -1,0 +1,179 @@
+/**
+ * `npm run bench`: the benchmark suite behind BENCHMARKS.md. For each shipped model it
+ * measures, in one run on this machine:
+ *   1. the limit — onnxruntime-node in-process, no I/O, the best layout and batch size;
+ *   2. the naive peer (bench/baselines/naive-server.ts) — closed loop at 1, 8, 64;
+ *   3. wsinfer with its shipped config — closed loop at 1, 8, 64, then open loop
+ *      (Poisson) at half of its best closed-loop rate;
+ * then the memory one more instance costs, and writes BENCHMARKS.md with the goals.
+ * Loopback only; every step is bounded in windows and time (about 3–4 minutes in all).
+ *
+ *   npm run bench [-- --only fraud,medium] [--measurement-interval-ms 1000] [--out FILE] [--from-source]
+ *
+ * wsinfer runs as users run it, `node bin/wsinfer.mjs serve` on dist/ (built first);
+ * --from-source runs it through tsx instead, with no build.
+ */
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { StepReport } from '../src/bench/bench-types.js';
+import { type RunBenchmarkOptions, runBenchmark } from '../src/bench/run-benchmark.js';
+import { renderBenchmarksMd } from './lib/benchmarks-md.js';
+import { evaluateGoals, saturation } from './lib/goals.js';
+import { LimitSessions, measureLimit } from './lib/limit-runner.js';
+import { machineInfo } from './lib/machine-info.js';
+import { probeMemory } from './lib/memory-probe.js';
+import { probeNoise } from './lib/noise-probe.js';
+import { pairWithLimit, pairWithServer } from './lib/paired-runs.js';
+import type { ModelFigures, ServedConfig, SuiteResult } from './lib/suite-result.js';
+import { ROOT, buildWsinfer, compileNaive, startNaive, startWsinfer, wsinferCommand } from './lib/wsinfer-process.js';
+
+const SHIPPED_MODELS = ['fraud', 'cnn', 'medium'];
+const CONCURRENCIES = [1, 8, 64];
+/** Each (layout, batch size) point of the limit runs this long. */
+const LIMIT_POINT_MS = 600;
+const MAX_TRIALS = 5;
+/** Alternating (reference, wsinfer) runs behind each throughput ratio. */
+const PAIRS = 5;
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    'measurement-interval-ms': { type: 'string' },
+    out: { type: 'string' },
+    'from-source': { type: 'boolean' },
+  },
+});
+const build = values['from-source'] ? 'source' : 'dist';
+const models = values.only ? values.only.split(',') : SHIPPED_MODELS;
+const intervalMs = Number(values['measurement-interval-ms'] ?? 1000);
+const outFile = values.out ?? join(ROOT, 'BENCHMARKS.md');
+const modelsDir = join(ROOT, 'models');
+
+const log = (text: string) => process.stderr.write(`bench: ${text}\n`);
+
+function loadOptions(url: string, model: string, mode: 'concurrency' | 'rate', levels: number[]): RunBenchmarkOptions {
+  return {
+    url, protocol: 'ws', model, batch: 1, shapes: new Map(), inputSets: 16, seed: 1, mode, levels,
+    distribution: 'poisson', measurementIntervalMs: intervalMs, warmupMs: 1000, maxTrials: MAX_TRIALS, stabilityTolerance: 0.1,
+    connections: 4, framing: 'msgpack', requestTimeoutMs: 30_000, maxInFlight: 10_000, verify: false, verifySamples: 0, quiet: true,
+  };
+}
+
+function describe(step: StepReport): string {
+  const load = step.mode === 'concurrency' ? `c=${step.level}` : `${step.level.toFixed(0)}/s`;
+  return `${load}: ${step.inferPerSec.toFixed(0)} infer/s, p50 ${(step.latency.p50Us / 1000).toFixed(2)} ms, p99 ${(step.latency.p99Us / 1000).toFixed(2)} ms, ` +
+    `batch ${step.server?.batchSize.toFixed(1) ?? '–'}, errors ${step.errors}, generator ${step.clientCpuPercent.toFixed(0)} % CPU`;
+}
+
+async function servedConfig(model: string): Promise<ServedConfig> {
+  const raw = JSON.parse(await readFile(join(modelsDir, model, 'config.json'), 'utf8')) as {
+    maxBatchSize: number; intraOpThreads?: number; instanceGroup?: Array<{ count?: number }>;
+    dynamicBatching?: { maxQueueDelayUs?: number; preferredBatchSizes?: number[] };
+  };
+  return {
+    maxBatchSize: raw.maxBatchSize,
+    maxQueueDelayUs: raw.dynamicBatching?.maxQueueDelayUs ?? 0,
+    preferredBatchSizes: raw.dynamicBatching?.preferredBatchSizes ?? [],
+    instances: (raw.instanceGroup ?? [{ count: 1 }]).reduce((sum, g) => sum + (g.count ?? 1), 0),
+    intraOpThreads: raw.intraOpThreads ?? 1,
+  };
+}
+
+async function main(): Promise<void> {
+  const startedMs = performance.now();
+  const startedAt = new Date().toISOString();
+  const figures: ModelFigures[] = [];
+  if (build === 'dist') {
+    log('building dist/ (npm run build)');
+    buildWsinfer(log);
+  }
+  const naiveScript = await compileNaive();
+  log('machine noise floor (stalls, timer lateness, thread hand-off)');
+  const noise = await probeNoise();
+
+  // The limit first, while nothing else of ours runs.
+  for (const name of models) {
+    const modelPath = join(modelsDir, name, '1', 'model.onnx');
+    const config = await servedConfig(name);
+    log(`${name}: limit (onnxruntime in-process)`);
+    const limit = await measureLimit(modelPath, config.maxBatchSize, LIMIT_POINT_MS);
+    log(`${name}: limit ${limit.best.rowsPerSec.toFixed(0)} rows/s (${limit.best.sessions} × ${limit.best.intraOpThreads}, batch ${limit.best.batch})`);
+    figures.push({ name, fileBytes: (await stat(modelPath)).size, config, limit, naive: [], wsinfer: [] });
+  }
+
+  for (const model of figures) {
+    const naive = await startNaive(naiveScript, join(modelsDir, model.name, '1', 'model.onnx'));
+    try {
+      model.naive = (await runBenchmark(loadOptions(naive.wsUrl, model.name, 'concurrency', CONCURRENCIES))).steps;
+      for (const step of model.naive) log(`${model.name}: naive ${describe(step)}`);
+    } finally {
+      await naive.stop();
+    }
+  }
+
+  const paired: SuiteResult['paired'] = {};
+  const wsinfer = await startWsinfer(modelsDir, build);
+  try {
+    for (const model of figures) {
+      model.wsinfer = (await runBenchmark(loadOptions(wsinfer.wsUrl, model.name, 'concurrency', CONCURRENCIES))).steps;
+      for (const step of model.wsinfer) log(`${model.name}: wsinfer ${describe(step)}`);
+      const halfRate = saturation(model.wsinfer) / 2;
+      if (halfRate > 0) {
+        model.wsinferOpen = (await runBenchmark(loadOptions(wsinfer.wsUrl, model.name, 'rate', [Math.round(halfRate)]))).steps[0];
+        if (model.wsinferOpen) log(`${model.name}: wsinfer open loop ${describe(model.wsinferOpen)}`);
+      }
+    }
+    const pairWindowMs = Math.round(intervalMs * 1.5);
+    const fraud = figures.find((m) => m.name === 'fraud');
+    if (fraud) {
+      log(`fraud: ${PAIRS} alternating naive / wsinfer runs at concurrency 64`);
+      const naive = await startNaive(naiveScript, join(modelsDir, 'fraud', '1', 'model.onnx'));
+      try {
+        paired.fraudVsNaive = await pairWithServer(loadOptions('', 'fraud', 'concurrency', [64]), naive.wsUrl, wsinfer.wsUrl, 64, PAIRS, pairWindowMs);
+      } finally {
+        await naive.stop();
+      }
+    }
+    const medium = figures.find((m) => m.name === 'medium');
+    if (medium) {
+      log(`medium: ${PAIRS} alternating limit / wsinfer runs at concurrency 64`);
+      const best = medium.limit.best;
+      const sessions = await LimitSessions.start(join(modelsDir, 'medium', '1', 'model.onnx'), best);
+      try {
+        paired.mediumVsLimit = await pairWithLimit(loadOptions('', 'medium', 'concurrency', [64]), sessions, best.batch, wsinfer.wsUrl, 64, PAIRS, pairWindowMs);
+      } finally {
+        await sessions.close();
+      }
+    }
+  } finally {
+    await wsinfer.stop();
+  }
+
+  let memory;
+  if (models.includes('medium')) {
+    log('medium: resident memory with 1 and 2 instances');
+    memory = await probeMemory(modelsDir, 'medium', build);
+  }
+
+  const result: SuiteResult = {
+    machine: machineInfo(ROOT),
+    noise,
+    startedAt,
+    durationMs: performance.now() - startedMs,
+    serverCommand: wsinferCommand(build),
+    measurementIntervalMs: intervalMs,
+    models: figures,
+    memory,
+    paired,
+  };
+  const whatWeChanged = await readFile(join(ROOT, 'bench', 'what-we-changed.md'), 'utf8').catch(() => '');
+  await writeFile(outFile, renderBenchmarksMd(result, whatWeChanged));
+  const resultsDir = join(ROOT, 'bench', 'results');
+  await mkdir(resultsDir, { recursive: true });
+  await writeFile(join(resultsDir, `suite-${startedAt.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  for (const goal of evaluateGoals(result)) log(`goal ${goal.pass === undefined ? '–' : goal.pass ? 'met ' : 'MISSED'}  ${goal.figure}: ${goal.value} (${goal.goal})`);
+  log(`wrote ${outFile} in ${((performance.now() - startedMs) / 1000).toFixed(0)} s`);
+}
+
+await main();

@@ -1,0 +1,40 @@
+/**
+ * The table printed at the end of a run: one line per step, latencies in milliseconds,
+ * the server's own view (mean batch size, queue and compute time from the replies'
+ * `timing`) beside the client's.
+ */
+import type { BenchReport, StepReport } from './bench-types.js';
+
+const ms = (us: number) => (us / 1000).toFixed(us < 10_000 ? 2 : 1);
+
+function errorsText(step: StepReport): string {
+  const entries = Object.entries(step.errorsByCode);
+  return entries.length === 0 ? '0' : entries.map(([code, n]) => `${code}×${n}`).join(' ');
+}
+
+export function formatTable(report: BenchReport): string {
+  const levelTitle = report.steps[0]?.mode === 'rate' ? 'rate/s' : 'conc';
+  const header = [levelTitle, 'infer/s', 'req/s', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms', 'max ms', 'batch', 'queue µs', 'compute µs', 'client cpu', 'stable', 'errors'];
+  const rows = report.steps.map((s) => [
+    String(s.level),
+    s.inferPerSec.toFixed(0),
+    s.requestsPerSec.toFixed(0),
+    ms(s.latency.p50Us), ms(s.latency.p90Us), ms(s.latency.p95Us), ms(s.latency.p99Us), ms(s.latency.maxUs),
+    s.server ? s.server.batchSize.toFixed(1) : '-',
+    s.server ? s.server.queueUs.toFixed(0) : '-',
+    s.server ? s.server.computeUs.toFixed(0) : '-',
+    `${s.clientCpuPercent.toFixed(0)}%`,
+    s.stable ? 'yes' : `no (${s.windows})`,
+    errorsText(s),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padStart(widths[i]!))).join('  ');
+  const title = `${report.model}${report.version ? ` v${report.version}` : ''} over ${report.protocol.toUpperCase()} at ${report.url}, ${report.batch} row(s) per request, ` +
+    `${report.measurementIntervalMs} ms windows`;
+  const lines = [title, line(header), ...rows.map(line)];
+  if (report.verify) {
+    const v = report.verify;
+    lines.push(`verify: ${v.checked} answers checked against onnxruntime in-process, ${v.mismatched} mismatched${v.details.length ? `\n  ${v.details.join('\n  ')}` : ''}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,119 @@
+/**
+ * Runs the load steps: for each concurrency (or request rate) apply the load, cut it into
+ * measurement windows, repeat until the last windows agree (stability) or the trial limit
+ * is reached, then report the step from its last windows. Every loop here is bounded in
+ * count (trials, levels) and in time (windows, drain).
+ */
+import type { BenchTransport, InputSet, LoadMode, StepReport } from './bench-types.js';
+import { summarizeLatencies } from './latency-stats.js';
+import { type AnswerTap, ClosedLoopDriver, type LoadDriver, OpenLoopDriver } from './load-drivers.js';
+import { type RequestDistribution, RequestSchedule } from './request-schedule.js';
+import { DEFAULT_STABILITY, type WindowFigures, isStable } from './stability.js';
+import { MeasurementWindow, WindowRecorder } from './window-recorder.js';
+
+export interface StepRunOptions {
+  transport: BenchTransport;
+  inputSets: InputSet[];
+  mode: LoadMode;
+  /** Concurrencies, or request rates (per second). */
+  levels: number[];
+  distribution: RequestDistribution;
+  seed: number;
+  measurementIntervalMs: number;
+  /** Load applied before the first step's first window, and not measured. */
+  warmupMs: number;
+  /** Windows per step at most. */
+  maxTrials: number;
+  stabilityTolerance: number;
+  requestTimeoutMs: number;
+  /** Open loop: requests in flight at most; more are counted as ERR_CLIENT_BACKLOG. */
+  maxInFlight: number;
+  /** Longest wait for in-flight answers between steps. */
+  drainTimeoutMs: number;
+  onWindow?: (step: { mode: LoadMode; level: number; trial: number; window: WindowFigures & { p50Us: number; p99Us: number; errors: number } }) => void;
+  tap?: AnswerTap;
+  wantOutputs?: () => boolean;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function toStepReport(mode: LoadMode, level: number, merged: MeasurementWindow, windows: number, stable: boolean): StepReport {
+  const seconds = merged.durationMs / 1000;
+  const lags = merged.sendLagsUs.count > 0 ? summarizeLatencies(merged.sendLagsUs.values()) : undefined;
+  return {
+    mode,
+    level,
+    windows,
+    stable,
+    durationMs: merged.durationMs,
+    completed: merged.completed,
+    errors: merged.errors,
+    errorsByCode: Object.fromEntries(merged.errorsByCode),
+    requestsPerSec: seconds > 0 ? merged.completed / seconds : 0,
+    inferPerSec: seconds > 0 ? merged.rows / seconds : 0,
+    latency: summarizeLatencies(merged.latenciesUs.values()),
+    clientSendUs: merged.sent > 0 ? merged.sendUsSum / merged.sent : 0,
+    clientRecvUs: merged.completed > 0 ? merged.recvUsSum / merged.completed : 0,
+    ...(lags ? { sendLagUs: { meanUs: lags.meanUs, p99Us: lags.p99Us } } : {}),
+    ...(merged.server ? { server: merged.server } : {}),
+    clientCpuPercent: merged.durationMs > 0 ? (merged.cpuUs / 1000 / merged.durationMs) * 100 : 0,
+  };
+}
+
+export async function runSteps(options: StepRunOptions): Promise<StepReport[]> {
+  const reports: StepReport[] = [];
+  let warmupMs = options.warmupMs;
+  for (const level of options.levels) {
+    reports.push(await runStep(options, level, warmupMs));
+    warmupMs = 0;
+    if (options.transport.openConnections === 0) break;
+  }
+  return reports;
+}
+
+async function runStep(options: StepRunOptions, level: number, warmupMs: number): Promise<StepReport> {
+  const { transport, mode } = options;
+  let recorder = new WindowRecorder();
+  const ctx = { transport, inputSets: options.inputSets, recorder: () => recorder, tap: options.tap, wantOutputs: options.wantOutputs };
+  const driver: LoadDriver = mode === 'concurrency'
+    ? new ClosedLoopDriver(ctx, level)
+    : new OpenLoopDriver(ctx, new RequestSchedule(level, options.distribution, options.seed + level), options.maxInFlight);
+  driver.start();
+  if (warmupMs > 0) {
+    await sleep(warmupMs);
+    recorder.rotate();
+  }
+
+  const windows: MeasurementWindow[] = [];
+  const figures: WindowFigures[] = [];
+  let stable = false;
+  for (let trial = 1; trial <= options.maxTrials; trial++) {
+    await sleep(options.measurementIntervalMs);
+    transport.expire(performance.now() - options.requestTimeoutMs);
+    const window = recorder.rotate();
+    const latency = summarizeLatencies(window.latenciesUs.values());
+    const figure = { inferPerSec: window.durationMs > 0 ? window.rows / (window.durationMs / 1000) : 0, p95Us: latency.p95Us };
+    windows.push(window);
+    figures.push(figure);
+    options.onWindow?.({ mode, level, trial, window: { ...figure, p50Us: latency.p50Us, p99Us: latency.p99Us, errors: window.errors } });
+    if (isStable(figures, options.stabilityTolerance, DEFAULT_STABILITY.windowCount)) {
+      stable = true;
+      break;
+    }
+    if (transport.openConnections === 0) break;
+  }
+  driver.stop();
+
+  // Answers that arrive from now on belong to no window.
+  recorder = new WindowRecorder();
+  const drainDeadlineMs = performance.now() + options.drainTimeoutMs;
+  while (transport.pending > 0 && performance.now() < drainDeadlineMs) await sleep(5);
+  transport.expire(Infinity);
+
+  const kept = windows.slice(-DEFAULT_STABILITY.windowCount);
+  const merged = kept[0]!;
+  for (const window of kept.slice(1)) merged.merge(window);
+  return toStepReport(mode, level, merged, windows.length, stable);
+}

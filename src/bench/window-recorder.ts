@@ -1,0 +1,107 @@
+/**
+ * Accumulates what completes during one measurement window — latencies, errors, the
+ * servers' timing blocks, the generator's own CPU time — and hands the window over when
+ * the next one starts. A request counts in the window in which its answer arrived.
+ */
+import type { RequestOutcome, ServerFigures } from './bench-types.js';
+import { SampleBuffer } from './latency-stats.js';
+
+export class MeasurementWindow {
+  readonly latenciesUs = new SampleBuffer();
+  readonly sendLagsUs = new SampleBuffer();
+  readonly errorsByCode = new Map<string, number>();
+  completed = 0;
+  rows = 0;
+  sendUsSum = 0;
+  sent = 0;
+  recvUsSum = 0;
+  timed = 0;
+  queueUsSum = 0;
+  computeUsSum = 0;
+  batchSizeSum = 0;
+  endedMs = 0;
+  cpuUs = 0;
+  private readonly cpuAtStart = process.cpuUsage();
+
+  constructor(readonly startedMs: number) {}
+
+  get durationMs(): number {
+    return this.endedMs - this.startedMs;
+  }
+
+  get errors(): number {
+    let n = 0;
+    for (const count of this.errorsByCode.values()) n += count;
+    return n;
+  }
+
+  get server(): ServerFigures | undefined {
+    if (this.timed === 0) return undefined;
+    return { queueUs: this.queueUsSum / this.timed, computeUs: this.computeUsSum / this.timed, batchSize: this.batchSizeSum / this.timed };
+  }
+
+  end(nowMs: number): void {
+    this.endedMs = nowMs;
+    const cpu = process.cpuUsage(this.cpuAtStart);
+    this.cpuUs = cpu.user + cpu.system;
+  }
+
+  /** Fold `other` (a later window of the same step) into this one. */
+  merge(other: MeasurementWindow): void {
+    this.latenciesUs.append(other.latenciesUs);
+    this.sendLagsUs.append(other.sendLagsUs);
+    for (const [code, count] of other.errorsByCode) this.errorsByCode.set(code, (this.errorsByCode.get(code) ?? 0) + count);
+    this.completed += other.completed;
+    this.rows += other.rows;
+    this.sendUsSum += other.sendUsSum;
+    this.sent += other.sent;
+    this.recvUsSum += other.recvUsSum;
+    this.timed += other.timed;
+    this.queueUsSum += other.queueUsSum;
+    this.computeUsSum += other.computeUsSum;
+    this.batchSizeSum += other.batchSizeSum;
+    this.cpuUs += other.cpuUs;
+    this.endedMs += other.durationMs;
+  }
+}
+
+export class WindowRecorder {
+  private window: MeasurementWindow;
+
+  constructor(nowMs = performance.now()) {
+    this.window = new MeasurementWindow(nowMs);
+  }
+
+  /** Close the current window at `nowMs` and start the next one. */
+  rotate(nowMs = performance.now()): MeasurementWindow {
+    const finished = this.window;
+    finished.end(nowMs);
+    this.window = new MeasurementWindow(nowMs);
+    return finished;
+  }
+
+  recordSend(sendUs: number, lagUs?: number): void {
+    this.window.sendUsSum += sendUs;
+    this.window.sent++;
+    if (lagUs !== undefined) this.window.sendLagsUs.push(lagUs);
+  }
+
+  record(outcome: RequestOutcome, latencyUs: number, rows: number): void {
+    const w = this.window;
+    if (!outcome.ok) {
+      w.errorsByCode.set(outcome.code, (w.errorsByCode.get(outcome.code) ?? 0) + 1);
+      return;
+    }
+    w.completed++;
+    w.rows += rows;
+    w.latenciesUs.push(latencyUs);
+    w.recvUsSum += outcome.recvUs;
+    const timing = outcome.timing;
+    if (timing) {
+      w.timed++;
+      w.queueUsSum += timing.queueUs;
+      w.computeUsSum += timing.computeUs;
+      w.batchSizeSum += timing.batchSize;
+    }
+  }
+}

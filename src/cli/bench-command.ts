@@ -1,0 +1,94 @@
+/**
+ * `wsinfer bench`: a perf_analyzer-style load generator for a running server (wsinfer, or
+ * anything speaking its WebSocket protocol or OIP HTTP). Prints a table; writes JSON, CSV
+ * and an SVG latency plot on request. Exit 0 when answers came back (and verified, with
+ * --verify), 1 otherwise, 2 for bad usage.
+ */
+import { writeFile } from 'node:fs/promises';
+import { BenchUsageError, DEFAULT_BENCH_OPTIONS as d, parseBenchArgs } from '../bench/bench-options.js';
+import { latencyPlotTitle } from '../bench/bench-summary.js';
+import { renderLatencyPlot } from '../bench/latency-plot.js';
+import { BenchInputError } from '../bench/model-inputs.js';
+import { toCsv } from '../bench/report-csv.js';
+import { formatTable } from '../bench/report-table.js';
+import { runBenchmark } from '../bench/run-benchmark.js';
+
+export const BENCH_USAGE = `Usage: wsinfer bench --model NAME [options]
+
+Load a running server and report throughput and latency per step.
+
+Target:
+  -u, --url <url>                  ws://… (WebSocket, default ${d.url}) or http://… (OIP HTTP)
+  -i, --protocol <ws|http>         override what the URL implies
+  -m, --model <name>               model to load (required)
+  -x, --version <v>                model version (default: the server's latest)
+      --connections <n>            WebSocket connections / HTTP sockets (default min(4, concurrency))
+      --framing <msgpack|json>     WebSocket framing (default ${d.framing}: raw tensor bytes)
+
+Inputs (shapes from GET /v2/models/{m}):
+  -b, --batch <n>                  rows per request along dim 0 (default ${d.batch})
+      --shape <name:d0,d1,…>       shape of an input with dynamic dims; without dim 0 it
+                                   gets --batch prepended (repeatable)
+      --input-data <file.json>     values instead of random ones: { "data": [ { "<input>": [...] } ] }
+      --input-sets <n>             distinct random input sets to cycle through (default ${d.inputSets})
+      --seed <n>                   random seed for inputs and Poisson gaps (default ${d.seed})
+
+Load:
+      --concurrency-range <s:e:st> closed loop: requests kept in flight, e.g. 1:64:8 or 1,8,64 (default 1)
+      --request-rate-range <s:e:st> open loop: requests per second; latency counts from the
+                                   scheduled send time, so falling behind is measured
+      --request-distribution <constant|poisson>  open-loop gaps (default ${d.distribution})
+  -p, --measurement-interval-ms <n> window length (default ${d.measurementIntervalMs})
+      --warmup-ms <n>              unmeasured load before the first step (default ${d.warmupMs})
+  -r, --max-trials <n>             windows per step at most (default ${d.maxTrials})
+  -s, --stability-percentage <n>   a step ends when its last 3 windows' throughput and p95
+                                   agree within this % (default ${d.stabilityPercentage})
+      --request-timeout-ms <n>     count a request unanswered after this as ERR_CLIENT_TIMEOUT (default ${d.requestTimeoutMs})
+      --max-in-flight <n>          open loop: more unanswered requests than this are counted as
+                                   ERR_CLIENT_BACKLOG instead of sent (default ${d.maxInFlight})
+
+Reports:
+      --json <file>                the whole report as JSON
+  -f, --latency-report-file <file.csv>  perf_analyzer's CSV (microseconds)
+      --plot <file.svg>            latency percentiles against throughput
+  -q, --quiet                      no progress line on stderr
+      --verify                     check a sample of answers against onnxruntime in-process
+      --verify-samples <n>         answers to check (default ${d.verifySamples})
+      --model-path <file.onnx>     the model file for --verify
+      --models <dir>               or a model repository: <dir>/<model>/<version>/model.onnx
+  -h, --help                       show this help
+
+Columns: infer/s counts rows (requests × --batch), as perf_analyzer does; batch, queue µs
+and compute µs are the server's own figures from each reply's timing block, averaged over
+requests; client cpu is this process's CPU time as a share of one core.
+`;
+
+export async function benchCommand(argv: string[]): Promise<number> {
+  let options;
+  try {
+    options = parseBenchArgs(argv);
+  } catch (error) {
+    process.stderr.write(`wsinfer bench: ${(error as Error).message}\n\n${BENCH_USAGE}`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(BENCH_USAGE);
+    return 0;
+  }
+  let report;
+  try {
+    report = await runBenchmark(options);
+  } catch (error) {
+    const prefix = error instanceof BenchInputError || error instanceof BenchUsageError ? '' : 'could not run: ';
+    process.stderr.write(`wsinfer bench: ${prefix}${(error as Error).message}\n`);
+    return error instanceof BenchInputError ? 2 : 1;
+  }
+  process.stdout.write(formatTable(report));
+  if (options.jsonFile) await writeFile(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+  if (options.csvFile) await writeFile(options.csvFile, toCsv(report.steps));
+  if (options.plotFile) await writeFile(options.plotFile, renderLatencyPlot(report.steps, latencyPlotTitle(report)));
+  const answered = report.steps.some((step) => step.completed > 0);
+  if (!answered) process.stderr.write('wsinfer bench: no request was answered successfully\n');
+  if (report.verify && report.verify.mismatched > 0) process.stderr.write(`wsinfer bench: ${report.verify.mismatched} of ${report.verify.checked} answers differ from onnxruntime in-process\n`);
+  return answered && (report.verify?.mismatched ?? 0) === 0 ? 0 : 1;
+}

@@ -1,0 +1,147 @@
+/**
+ * `wsinfer bench` end to end against a real server (worker threads, onnxruntime) and
+ * against the naive baseline: short runs, asserting what the reports say — answers,
+ * errors, batch sizes, verification — never how fast anything was.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { BenchReport } from '../../src/bench/bench-types.js';
+import { benchCommand } from '../../src/cli/bench-command.js';
+import { type TestServer, startTestServer } from '../integration/helpers/test-server.js';
+
+const SHORT = ['-p', '300', '--warmup-ms', '100', '--max-trials', '2', '-q'];
+
+let server: TestServer;
+let outDir: string;
+
+/** Run the command with stdout captured. */
+async function bench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { stdout += String(chunk); return true; });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => { stderr += String(chunk); return true; });
+  try {
+    return { code: await benchCommand(args), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+async function readReport(name: string): Promise<BenchReport> {
+  return JSON.parse(await readFile(join(outDir, name), 'utf8')) as BenchReport;
+}
+
+beforeAll(async () => {
+  server = await startTestServer((repo) => repo.addShipped('fraud'));
+  outDir = await mkdtemp(join(tmpdir(), 'wsinfer-bench-'));
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await rm(outDir, { recursive: true, force: true });
+});
+
+describe('wsinfer bench against wsinfer', () => {
+  it('measures closed-loop steps over WebSocket, writes JSON, CSV and SVG, and verifies answers', async () => {
+    const { code, stdout } = await bench([
+      '-u', server.wsUrl, '-m', 'fraud', '--concurrency-range', '1,8', ...SHORT,
+      '--json', join(outDir, 'ws.json'), '-f', join(outDir, 'ws.csv'), '--plot', join(outDir, 'ws.svg'),
+      '--verify', '--verify-samples', '20', '--models', server.repo.dir,
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/infer\/s/);
+    const report = await readReport('ws.json');
+    expect(report.steps.map((s) => s.level)).toEqual([1, 8]);
+    for (const step of report.steps) {
+      expect(step.completed).toBeGreaterThan(0);
+      expect(step.inferPerSec).toBeGreaterThan(0);
+      expect(step.errors).toBe(0);
+      expect(step.server!.batchSize).toBeGreaterThanOrEqual(1);
+      expect(step.server!.computeUs).toBeGreaterThan(0);
+      expect(step.latency.p99Us).toBeGreaterThanOrEqual(step.latency.p50Us);
+      expect(step.clientCpuPercent).toBeGreaterThan(0);
+    }
+    expect(report.verify).toMatchObject({ mismatched: 0 });
+    expect(report.verify!.checked).toBeGreaterThan(0);
+    const csv = await readFile(join(outDir, 'ws.csv'), 'utf8');
+    expect(csv.split('\n')[0]).toMatch(/^Concurrency,Inferences\/Second,Client Send,/);
+    expect(csv.trimEnd().split('\n')).toHaveLength(3);
+    expect(await readFile(join(outDir, 'ws.svg'), 'utf8')).toMatch(/^<svg [\s\S]*<\/svg>\n$/);
+  });
+
+  it('runs an open loop over OIP HTTP', async () => {
+    const { code } = await bench([
+      '-u', server.httpUrl, '-m', 'fraud', '--request-rate-range', '200', '--request-distribution', 'poisson', ...SHORT,
+      '--json', join(outDir, 'http.json'), '-f', join(outDir, 'http.csv'),
+    ]);
+    expect(code).toBe(0);
+    const report = await readReport('http.json');
+    expect(report.protocol).toBe('http');
+    const [step] = report.steps;
+    expect(step!.mode).toBe('rate');
+    expect(step!.completed).toBeGreaterThan(0);
+    expect(step!.errors).toBe(0);
+    expect(step!.server!.batchSize).toBeGreaterThanOrEqual(1);
+    expect(step!.sendLagUs).toBeDefined();
+    expect((await readFile(join(outDir, 'http.csv'), 'utf8')).startsWith('Request Rate,')).toBe(true);
+  });
+
+  it('sends several rows per request with --batch and counts inferences as rows', async () => {
+    const { code } = await bench(['-u', server.wsUrl, '-m', 'fraud', '-b', '4', '--concurrency-range', '2', ...SHORT, '--json', join(outDir, 'b4.json')]);
+    expect(code).toBe(0);
+    const [step] = (await readReport('b4.json')).steps;
+    expect(step!.inferPerSec).toBeCloseTo(step!.requestsPerSec * 4, 0);
+    expect(step!.server!.batchSize).toBeGreaterThanOrEqual(4);
+  });
+
+  it('says what is wrong with its arguments or the model, with exit code 2', async () => {
+    expect((await bench([])).code).toBe(2);
+    const missing = await bench(['-u', server.wsUrl, '-m', 'no_such_model', ...SHORT]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no_such_model.*404|404/);
+    const help = await bench(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--concurrency-range/);
+  });
+});
+
+describe('wsinfer bench against the naive baseline', () => {
+  let naive: ChildProcess | undefined;
+  let url = '';
+
+  beforeAll(async () => {
+    const script = fileURLToPath(new URL('../../bench/baselines/naive-server.ts', import.meta.url));
+    naive = spawn(process.execPath, ['--import', 'tsx', script, join(server.repo.dir, 'fraud', '1', 'model.onnx'), '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const port = await new Promise<number>((resolve, reject) => {
+      let output = '';
+      naive!.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = output.match(/listening on (\d+)/);
+        if (match) resolve(Number(match[1]));
+      });
+      naive!.once('exit', (code) => reject(new Error(`naive server exited with ${code}`)));
+    });
+    url = `ws://127.0.0.1:${port}/ws`;
+  });
+
+  afterAll(() => {
+    naive?.kill('SIGKILL');
+  });
+
+  it('drives it over the same protocol; answers verify, and no server timing is claimed', async () => {
+    const modelPath = join(server.repo.dir, 'fraud', '1', 'model.onnx');
+    const { code } = await bench(['-u', url, '-m', 'fraud', '--concurrency-range', '4', ...SHORT, '--json', join(outDir, 'naive.json'), '--verify', '--model-path', modelPath]);
+    expect(code).toBe(0);
+    const report = await readReport('naive.json');
+    const [step] = report.steps;
+    expect(step!.completed).toBeGreaterThan(0);
+    expect(step!.errors).toBe(0);
+    expect(step!.server).toBeUndefined();
+    expect(report.verify).toMatchObject({ mismatched: 0 });
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { BenchUsageError, parseBenchArgs, parseRange } from '../../src/bench/bench-options.js';
+
+describe('parseRange', () => {
+  it('reads perf_analyzer ranges and lists', () => {
+    expect(parseRange('concurrency-range', '4', true)).toEqual([4]);
+    expect(parseRange('concurrency-range', '1:4', true)).toEqual([1, 2, 3, 4]);
+    expect(parseRange('concurrency-range', '8:32:8', true)).toEqual([8, 16, 24, 32]);
+    expect(parseRange('concurrency-range', '1,8,64', true)).toEqual([1, 8, 64]);
+    expect(parseRange('request-rate-range', '100:200:50', false)).toEqual([100, 150, 200]);
+    expect(parseRange('request-rate-range', '0.5', false)).toEqual([0.5]);
+  });
+
+  it('rejects what it cannot read and ranges with too many levels', () => {
+    for (const bad of ['0', '4:1', 'a', '1:2:3:4', '1.5']) expect(() => parseRange('concurrency-range', bad, true)).toThrow(BenchUsageError);
+    expect(() => parseRange('concurrency-range', '1:100000', true)).toThrow(/more than 1000 levels/);
+  });
+});
+
+describe('parseBenchArgs', () => {
+  it('needs a model', () => {
+    expect(() => parseBenchArgs([])).toThrow(/--model is required/);
+  });
+
+  it('fills defaults and reads the protocol from the URL', () => {
+    const ws = parseBenchArgs(['-m', 'fraud']);
+    expect(ws).toMatchObject({ protocol: 'ws', mode: 'concurrency', levels: [1], batch: 1, measurementIntervalMs: 5000, maxTrials: 10, stabilityTolerance: 0.1 });
+    expect(parseBenchArgs(['-m', 'fraud', '-u', 'http://127.0.0.1:8080'])).toMatchObject({ protocol: 'http' });
+  });
+
+  it('reads open-loop options, shapes and outputs', () => {
+    const options = parseBenchArgs([
+      '-m', 'cnn', '--request-rate-range', '100:300:100', '--request-distribution', 'poisson', '--shape', 'image:1,28,28',
+      '-b', '4', '--json', 'r.json', '-f', 'r.csv', '--plot', 'r.svg', '--verify', '--models', 'models', '-s', '5',
+    ]);
+    if (options === 'help') throw new Error('unexpected help');
+    expect(options.mode).toBe('rate');
+    expect(options.levels).toEqual([100, 200, 300]);
+    expect(options.distribution).toBe('poisson');
+    expect(options.shapes.get('image')).toEqual([1, 28, 28]);
+    expect(options).toMatchObject({ batch: 4, jsonFile: 'r.json', csvFile: 'r.csv', plotFile: 'r.svg', verify: true, modelsDir: 'models', stabilityTolerance: 0.05 });
+  });
+
+  it('refuses both load modes at once, unknown values and unknown options', () => {
+    expect(() => parseBenchArgs(['-m', 'x', '--concurrency-range', '1', '--request-rate-range', '10'])).toThrow(/not both/);
+    expect(() => parseBenchArgs(['-m', 'x', '--request-distribution', 'uniform'])).toThrow(/constant or poisson/);
+    expect(() => parseBenchArgs(['-m', 'x', '--batch', '0'])).toThrow(/--batch/);
+    expect(() => parseBenchArgs(['-m', 'x', '--bogus'])).toThrow();
+  });
+
+  it('answers --help', () => {
+    expect(parseBenchArgs(['--help'])).toBe('help');
+  });
+});
