@@ -2,6 +2,7 @@
  * Time as the batcher sees it. Injected so batching tests step time by hand instead of
  * sleeping, and never depend on how busy the machine is.
  */
+import { PreciseTimers } from './precise-timer.js';
 
 export interface TimerHandle {
   cancel(): void;
@@ -14,14 +15,17 @@ export interface Clock {
   setTimer(callback: () => void, delayUs: number): TimerHandle;
 }
 
+/** Waits shorter than this use the precise timers; setTimeout's ~1 ms slack is small beside longer ones. */
+const PRECISE_BELOW_US = 5_000;
+
 /**
- * The process clock. Node timers have millisecond resolution, so a sub-millisecond wait
- * becomes 1 ms when nothing else wakes the batcher; under load every arrival and every
- * finished batch re-checks the queue, which keeps delays close to what was asked.
+ * The process clock. Queue delays (sub-millisecond to a few ms) run on PreciseTimers,
+ * which fire within tens of µs; longer waits (request timeouts) on setTimeout.
  */
 export const systemClock: Clock = {
   nowUs: () => performance.now() * 1000,
   setTimer(callback, delayUs) {
+    if (delayUs < PRECISE_BELOW_US) return PreciseTimers.shared().set(callback, delayUs / 1000);
     const timer = setTimeout(callback, Math.max(1, Math.ceil(delayUs / 1000)));
     timer.unref();
     return { cancel: () => clearTimeout(timer) };
