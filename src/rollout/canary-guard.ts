@@ -63,9 +63,9 @@ export function evaluateGuard(config: GuardConfig, canary: OutcomeWindow, baseli
   }
   if (b.requests < config.minRequests) return verdict;
   verdict.judged = true;
-  if (b.p99Us > 0 && c.p99Us > b.p99Us * config.maxP99Ratio) {
+  if (b.p99Us > 0 && c.p99Us > b.p99Us * config.maxP99Ratio && c.p99Us - b.p99Us > config.minP99IncreaseUs) {
     verdict.breached = true;
-    verdict.reason = `canary p99 ${Math.round(c.p99Us)} µs vs ${Math.round(b.p99Us)} µs on the default (allowed ×${config.maxP99Ratio})`;
+    verdict.reason = `canary p99 ${Math.round(c.p99Us)} µs vs ${Math.round(b.p99Us)} µs on the default (allowed ×${config.maxP99Ratio} and +${config.minP99IncreaseUs} µs)`;
   }
   return verdict;
 }

@@ -12,8 +12,10 @@ export interface GuardConfig {
   minRequests: number;
   /** Breach when the canary's error rate exceeds the default's by more than this (0..1). */
   maxErrorRateIncrease: number;
-  /** Breach when the canary's p99 exceeds the default's by more than this factor. */
+  /** Breach when the canary's p99 exceeds the default's by more than this factor… */
   maxP99Ratio: number;
+  /** …and by more than this many microseconds: sub-millisecond jitter is not a regression. */
+  minP99IncreaseUs: number;
 }
 
 export interface CanaryPolicy {
@@ -54,6 +56,7 @@ export const DEFAULT_GUARD: Readonly<GuardConfig> = Object.freeze({
   minRequests: 50,
   maxErrorRateIncrease: 0.01,
   maxP99Ratio: 1.5,
+  minP99IncreaseUs: 1000,
 });
 
 function invalid(model: string, field: string, why: string): WsinferError {
@@ -88,12 +91,13 @@ function stickyKeyAt(model: string, field: string, value: unknown): string | und
 
 function parseGuard(model: string, raw: unknown): GuardConfig {
   if (raw === undefined) return { ...DEFAULT_GUARD };
-  const g = objectAt(model, 'canary.guard', raw, ['windowSeconds', 'minRequests', 'maxErrorRateIncrease', 'maxP99Ratio']);
+  const g = objectAt(model, 'canary.guard', raw, ['windowSeconds', 'minRequests', 'maxErrorRateIncrease', 'maxP99Ratio', 'minP99IncreaseUs']);
   return {
     windowSeconds: g.windowSeconds === undefined ? DEFAULT_GUARD.windowSeconds : numberAt(model, 'canary.guard.windowSeconds', g.windowSeconds, 1, 86_400),
     minRequests: g.minRequests === undefined ? DEFAULT_GUARD.minRequests : numberAt(model, 'canary.guard.minRequests', g.minRequests, 1, 1e9),
     maxErrorRateIncrease: g.maxErrorRateIncrease === undefined ? DEFAULT_GUARD.maxErrorRateIncrease : numberAt(model, 'canary.guard.maxErrorRateIncrease', g.maxErrorRateIncrease, 0, 1),
     maxP99Ratio: g.maxP99Ratio === undefined ? DEFAULT_GUARD.maxP99Ratio : numberAt(model, 'canary.guard.maxP99Ratio', g.maxP99Ratio, 1, 1e6),
+    minP99IncreaseUs: g.minP99IncreaseUs === undefined ? DEFAULT_GUARD.minP99IncreaseUs : numberAt(model, 'canary.guard.minP99IncreaseUs', g.minP99IncreaseUs, 0, 3.6e9),
   };
 }
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { OutcomeWindow, evaluateGuard } from '../../../src/rollout/canary-guard.js';
 import type { GuardConfig } from '../../../src/rollout/routing-policy.js';
 
-const GUARD: GuardConfig = { windowSeconds: 60, minRequests: 50, maxErrorRateIncrease: 0.01, maxP99Ratio: 1.5 };
+const GUARD: GuardConfig = { windowSeconds: 60, minRequests: 50, maxErrorRateIncrease: 0.01, maxP99Ratio: 1.5, minP99IncreaseUs: 0 };
 const NOW_MS = 1_000_000;
 
 /** `requests` outcomes at `atMs`, the first `failures` of them failed. */
@@ -113,7 +113,7 @@ describe('evaluateGuard — p99', () => {
   it('breaches once both have minRequests and the canary\'s p99 is over 1.5 × the default\'s', () => {
     const verdict = evaluateGuard(GUARD, windowWith(50, 0, 1501), windowWith(50, 0, 1000), NOW_MS);
     expect(verdict).toMatchObject({ judged: true, breached: true });
-    expect(verdict.reason).toBe('canary p99 1501 µs vs 1000 µs on the default (allowed ×1.5)');
+    expect(verdict.reason).toBe('canary p99 1501 µs vs 1000 µs on the default (allowed ×1.5 and +0 µs)');
   });
 
   it('holds at exactly 1.5 × the default\'s p99', () => {
@@ -126,6 +126,17 @@ describe('evaluateGuard — p99', () => {
     canary.record(NOW_MS, 1_000_000, false);
     const verdict = evaluateGuard(GUARD, canary, windowWith(100, 0, 1000), NOW_MS);
     expect(verdict.canary.p99Us).toBe(1000);
+    expect(verdict).toMatchObject({ judged: true, breached: false });
+  });
+
+  it('ignores a p99 over the ratio while the increase stays within minP99IncreaseUs', () => {
+    const canary = new OutcomeWindow();
+    const baseline = new OutcomeWindow();
+    for (let k = 0; k < 60; k++) {
+      canary.record(NOW_MS, 900, false);
+      baseline.record(NOW_MS, 300, false);
+    }
+    const verdict = evaluateGuard({ ...GUARD, minP99IncreaseUs: 1000 }, canary, baseline, NOW_MS);
     expect(verdict).toMatchObject({ judged: true, breached: false });
   });
 });

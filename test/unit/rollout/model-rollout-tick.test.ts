@@ -58,7 +58,7 @@ describe('ModelRollout.tick — guard', () => {
   it('rolls back a canary whose p99 breaches', () => {
     const rollout = rolloutOf({ default: '1', canary: { version: '2', percent: 10 } });
     traffic(rollout, START_MS + 1000, { canaryLatencyUs: 5000 });
-    expect(rollout.tick(START_MS + 2000)).toMatchObject({ type: 'rollback', reason: 'guard: canary p99 5000 µs vs 1000 µs on the default (allowed ×1.5)', droppedCanary: '2' });
+    expect(rollout.tick(START_MS + 2000)).toMatchObject({ type: 'rollback', reason: 'guard: canary p99 5000 µs vs 1000 µs on the default (allowed ×1.5 and +1000 µs)', droppedCanary: '2' });
     expect(rollout.policy!.canary).toBeUndefined();
   });
 

@@ -16,14 +16,14 @@ describe('parseRoutingPolicy — defaults', () => {
     expect(policy.canary).toEqual({
       version: '2',
       percent: 5,
-      guard: { windowSeconds: 60, minRequests: 50, maxErrorRateIncrease: 0.01, maxP99Ratio: 1.5 },
+      guard: { windowSeconds: 60, minRequests: 50, maxErrorRateIncrease: 0.01, maxP99Ratio: 1.5, minP99IncreaseUs: 1000 },
     });
     expect(DEFAULT_GUARD).toEqual(policy.canary!.guard);
   });
 
   it('fills the guard fields left out and keeps the ones given', () => {
     const policy = parseRoutingPolicy('fraud', { default: '1', canary: { version: '2', percent: 5, guard: { minRequests: 200, maxP99Ratio: 2 } } });
-    expect(policy.canary!.guard).toEqual({ windowSeconds: 60, minRequests: 200, maxErrorRateIncrease: 0.01, maxP99Ratio: 2 });
+    expect(policy.canary!.guard).toEqual({ windowSeconds: 60, minRequests: 200, maxErrorRateIncrease: 0.01, maxP99Ratio: 2, minP99IncreaseUs: 1000 });
   });
 
   it('starts a staged plan at its first step and holds each step 300 s unless told otherwise', () => {
