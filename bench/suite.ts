@@ -36,14 +36,32 @@ const MAX_TRIALS = 5;
 /** Alternating (reference, wsinfer) runs behind each throughput ratio. */
 const PAIRS = 5;
 
+const USAGE = `Usage: npm run bench [-- options]
+
+Measures every shipped model three ways on this machine (onnxruntime in-process, the naive
+server, wsinfer) and writes BENCHMARKS.md with the goals. About 3-4 minutes.
+
+Options:
+  --only <models>               comma-separated subset of ${SHIPPED_MODELS.join(', ')}
+  --measurement-interval-ms <n> length of one measurement window (default 1000)
+  --out <file>                  where to write the report (default BENCHMARKS.md)
+  --from-source                 run wsinfer through tsx instead of building dist/
+  -h, --help                    show this help
+`;
+
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     'measurement-interval-ms': { type: 'string' },
     out: { type: 'string' },
     'from-source': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const build = values['from-source'] ? 'source' : 'dist';
 const models = values.only ? values.only.split(',') : SHIPPED_MODELS;
 const intervalMs = Number(values['measurement-interval-ms'] ?? 1000);

@@ -15,7 +15,7 @@ export const cnnModel: ExampleModel = {
   version: 1,
   config: {
     maxBatchSize: 64,
-    dynamicBatching: { preferredBatchSizes: [16, 32, 64], maxQueueDelayUs: 1000, maxQueueSize: 2048 },
+    dynamicBatching: { preferredBatchSizes: [16, 32, 64], maxQueueDelayUs: 0, maxQueueSize: 2048 },
     instanceGroup: [{ kind: 'auto', count: 1 }],
     warmup: { batchSizes: [1, 64] },
   },

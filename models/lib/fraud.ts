@@ -14,7 +14,7 @@ export const fraudModel: ExampleModel = {
   version: 1,
   config: {
     maxBatchSize: 64,
-    dynamicBatching: { preferredBatchSizes: [16, 32, 64], maxQueueDelayUs: 500, maxQueueSize: 4096 },
+    dynamicBatching: { preferredBatchSizes: [16, 32, 64], maxQueueDelayUs: 0, maxQueueSize: 4096 },
     instanceGroup: [{ kind: 'auto', count: 1 }],
     warmup: { batchSizes: [1, 64] },
   },

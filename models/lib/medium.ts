@@ -22,7 +22,7 @@ export const mediumModel: ExampleModel = {
   version: 1,
   config: {
     maxBatchSize: 32,
-    dynamicBatching: { preferredBatchSizes: [8, 16, 32], maxQueueDelayUs: 2000, maxQueueSize: 1024 },
+    dynamicBatching: { preferredBatchSizes: [8, 16, 32], maxQueueDelayUs: 0, maxQueueSize: 1024 },
     // Compute-bound: rows cost the same at any batch size, so throughput comes from using
     // both cores — two single-threaded instances (BENCHMARKS.md: one reached about half the limit).
     instanceGroup: [{ kind: 'auto', count: 2 }],

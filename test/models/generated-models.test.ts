@@ -90,14 +90,14 @@ describe('committed configs', () => {
     const preferred: number[] = config.dynamicBatching.preferredBatchSizes;
     expect(Math.max(...preferred)).toBeLessThanOrEqual(config.maxBatchSize);
     expect(Math.max(...config.warmup.batchSizes)).toBeLessThanOrEqual(config.maxBatchSize);
-    expect(config.dynamicBatching.maxQueueDelayUs).toBeGreaterThan(0);
+    // Dispatch waits for a free instance; on CPU an added delay only costs latency (models/README.md).
+    expect(config.dynamicBatching.maxQueueDelayUs).toBe(0);
   });
 
-  it('medium batches at most 32 and waits longer than fraud', async () => {
-    const read = async (n: string) => JSON.parse(await readFile(join(MODELS_DIR, n, 'config.json'), 'utf8'));
-    const [medium, fraud] = await Promise.all([read('medium'), read('fraud')]);
+  it('medium batches at most 32 and runs one instance per core', async () => {
+    const medium = JSON.parse(await readFile(join(MODELS_DIR, 'medium', 'config.json'), 'utf8'));
     expect(medium.maxBatchSize).toBe(32);
-    expect(medium.dynamicBatching.maxQueueDelayUs).toBeGreaterThan(fraud.dynamicBatching.maxQueueDelayUs);
+    expect(medium.instanceGroup).toEqual([{ kind: 'auto', count: 2 }]);
   });
 });
 
