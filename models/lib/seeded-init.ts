@@ -4,20 +4,13 @@
  * gives the same bytes on every machine and every Node version.
  */
 
+import { seededRandom } from '../../src/seeded-random.js';
+
 /** A source of uniform floats in [0, 1). */
 export type Rng = () => number;
 
-/** mulberry32: tiny, fast, and good enough for weight init; its state is one uint32. */
-export function mulberry32(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's mulberry32 stream; the name the generators use. */
+export const mulberry32: (seed: number) => Rng = seededRandom;
 
 /** `count` float32 values drawn uniformly from [-limit, limit). */
 export function uniform(rng: Rng, count: number, limit: number): Float32Array {

@@ -8,6 +8,7 @@ import { type Datatype, fromNumbers } from '../protocol/datatypes.js';
 import type { Tensor } from '../protocol/tensor.js';
 import { validateInputs } from '../registry/input-validator.js';
 import type { ModelSignature, TensorSpec } from '../registry/model-signature.js';
+import { seededRandom } from '../seeded-random.js';
 import { decodeSampleTensor } from './sample-tensor.js';
 
 export const SAMPLE_SEED = 1;
@@ -20,17 +21,6 @@ export const SAMPLE_SEED = 1;
 const SAMPLE_INTEGERS = { min: 1, max: 3 } as const;
 
 const FLOATS: ReadonlySet<Datatype> = new Set(['FP16', 'FP32', 'FP64']);
-
-/** xorshift32: fixed, tiny, the same stream on every platform. Values in [0, 1). */
-function seededStream(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13; state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5; state >>>= 0;
-    return state / 0x100000000;
-  };
-}
 
 function sampleValues(spec: TensorSpec, length: number, next: () => number): unknown[] {
   const values: unknown[] = new Array(length);
@@ -46,7 +36,7 @@ function sampleValues(spec: TensorSpec, length: number, next: () => number): unk
 
 /** One tensor per input, dynamic dims set to 1, values from a seeded stream in input order. */
 export function generateSampleInputs(signature: ModelSignature, seed = SAMPLE_SEED): Tensor[] {
-  const next = seededStream(seed);
+  const next = seededRandom(seed);
   return signature.inputs.map((spec) => {
     const shape = spec.shape.map((dim) => (dim < 0 ? 1 : dim));
     const length = shape.reduce((a, b) => a * b, 1);
