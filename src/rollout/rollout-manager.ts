@@ -76,9 +76,10 @@ export class RolloutManager {
   /** After a routed request ended: feed the guard, count the route, remember experiment arms. */
   observe(model: string, requestId: string, decision: RouteDecision, servedVersion: string, latencyUs: number, failed: boolean): void {
     if (decision.arm === 'pinned') return;
-    this.options.metrics.routedTo(model, servedVersion, decision.arm);
+    // Models without a routing policy skip all of this: it is on every request's path.
     const rollout = this.rollouts.get(model);
-    if (!rollout) return;
+    if (!rollout?.policy) return;
+    this.options.metrics.routedTo(model, servedVersion, decision.arm);
     rollout.observe(decision.arm, Date.now(), latencyUs, failed);
     if (!failed && (decision.arm === 'a' || decision.arm === 'b')) rollout.experiment?.assign(requestId, decision.arm);
   }
