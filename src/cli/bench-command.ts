@@ -12,6 +12,7 @@ import { BenchInputError } from '../bench/model-inputs.js';
 import { toCsv } from '../bench/report-csv.js';
 import { formatTable } from '../bench/report-table.js';
 import { runBenchmark } from '../bench/run-benchmark.js';
+import { parseOrExit } from './command-args.js';
 
 export const BENCH_USAGE = `Usage: wsinfer bench --model NAME [options]
 
@@ -64,17 +65,9 @@ requests; client cpu is this process's CPU time as a share of one core.
 `;
 
 export async function benchCommand(argv: string[]): Promise<number> {
-  let options;
-  try {
-    options = parseBenchArgs(argv);
-  } catch (error) {
-    process.stderr.write(`wsinfer bench: ${(error as Error).message}\n\n${BENCH_USAGE}`);
-    return 2;
-  }
-  if (options === 'help') {
-    process.stdout.write(BENCH_USAGE);
-    return 0;
-  }
+  const parsed = parseOrExit('bench', BENCH_USAGE, () => parseBenchArgs(argv));
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const { options } = parsed;
   let report;
   try {
     report = await runBenchmark(options);

@@ -10,13 +10,8 @@ import { type PackageOptions, type PackageResult, packageModel } from '../lifecy
 import { describeSignature } from '../lifecycle/signature-diff.js';
 import { DEFAULT_TOLERANCE, parseTolerance } from '../lifecycle/tolerance.js';
 import { DEFAULT_SERVER_OPTIONS } from '../server/server-options.js';
+import { type CommandIo, parseOrExit, processIo } from './command-args.js';
 
-export interface CommandIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-}
-
-const processIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
 
 export const PACKAGE_USAGE = `Usage: wsinfer package <model.onnx> --name <name> [options]
 
@@ -97,17 +92,9 @@ function summary(result: PackageResult): string {
 }
 
 export async function packageCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
-  let options;
-  try {
-    options = parsePackageArgs(argv);
-  } catch (error) {
-    io.stderr.write(`wsinfer package: ${(error as Error).message}\n\n${PACKAGE_USAGE}`);
-    return 2;
-  }
-  if (options === 'help') {
-    io.stdout.write(PACKAGE_USAGE);
-    return 0;
-  }
+  const parsed = parseOrExit('package', PACKAGE_USAGE, () => parsePackageArgs(argv), io);
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const { options } = parsed;
   try {
     io.stdout.write(summary(await packageModel(options)));
     return 0;

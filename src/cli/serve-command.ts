@@ -7,6 +7,7 @@ import { toErrorPayload } from '../errors.js';
 import { consoleLogger } from '../logger.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/server-options.js';
 import { WsinferServer } from '../server/wsinfer-server.js';
+import { parseOrExit } from './command-args.js';
 import { GPU_SERVE_FLAGS, GPU_SERVE_USAGE, gpuServeOptions } from './gpu-serve-flags.js';
 
 const d = DEFAULT_SERVER_OPTIONS;
@@ -89,17 +90,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
 }
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  let overrides;
-  try {
-    overrides = parseServeArgs(argv);
-  } catch (error) {
-    process.stderr.write(`wsinfer serve: ${(error as Error).message}\n\n${SERVE_USAGE}`);
-    return 2;
-  }
-  if (overrides === 'help') {
-    process.stdout.write(SERVE_USAGE);
-    return 0;
-  }
+  const parsed = parseOrExit('serve', SERVE_USAGE, () => parseServeArgs(argv));
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const overrides = parsed.options;
   const logger = consoleLogger;
   // Listen for signals before anything is logged: a supervisor may signal as soon as it
   // sees the "serving" line. A signal during start-up stops the server once it is up.

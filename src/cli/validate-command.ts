@@ -9,9 +9,7 @@ import { type RepositoryReport, type ValidateOptions, validateRepository } from 
 import type { VersionReport } from '../lifecycle/validate-version.js';
 import { DEFAULT_TOLERANCE, parseTolerance } from '../lifecycle/tolerance.js';
 import { DEFAULT_SERVER_OPTIONS } from '../server/server-options.js';
-import type { CommandIo } from './package-command.js';
-
-const processIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
+import { type CommandIo, parseOrExit, processIo } from './command-args.js';
 
 export const VALIDATE_USAGE = `Usage: wsinfer validate [DIR] [options]
 
@@ -83,17 +81,9 @@ export function formatReport(report: RepositoryReport): string {
 }
 
 export async function validateCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
-  let options;
-  try {
-    options = parseValidateArgs(argv);
-  } catch (error) {
-    io.stderr.write(`wsinfer validate: ${(error as Error).message}\n\n${VALIDATE_USAGE}`);
-    return 2;
-  }
-  if (options === 'help') {
-    io.stdout.write(VALIDATE_USAGE);
-    return 0;
-  }
+  const parsed = parseOrExit('validate', VALIDATE_USAGE, () => parseValidateArgs(argv), io);
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const { options } = parsed;
   let report;
   try {
     report = await validateRepository(options);

@@ -4,7 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CommandIo } from '../../src/cli/package-command.js';
+import type { CommandIo } from '../../src/cli/command-args.js';
 import { writeMultiIoModel, writeScalarInt64Model } from '../fixtures/fixture-models.js';
 import { SHIPPED_MODELS_DIR, TempModelRepo } from '../integration/helpers/model-repo.js';
 
