@@ -85,7 +85,3 @@ export function toErrorPayload(error: unknown): ErrorPayload {
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'ERR_INTERNAL', message, retryable: false };
 }
-
-export function fromErrorPayload(payload: ErrorPayload): WsinferError {
-  return new WsinferError(payload.code, payload.message);
-}
