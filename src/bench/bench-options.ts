@@ -39,6 +39,8 @@ export interface BenchOptions {
   modelPath?: string;
   modelsDir?: string;
   quiet: boolean;
+  /** A server process on this machine whose CPU time each step reports (Linux /proc). */
+  serverPid?: number;
 }
 
 export const DEFAULT_BENCH_OPTIONS = Object.freeze({
@@ -124,6 +126,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       'model-path': { type: 'string' },
       models: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
+      'server-pid': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -185,5 +188,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     modelPath: values['model-path'],
     modelsDir: values.models,
     quiet: values.quiet ?? false,
+    serverPid: values['server-pid'] === undefined ? undefined : positiveInteger('server-pid', values['server-pid'], 0),
   };
 }

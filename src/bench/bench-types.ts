@@ -79,6 +79,11 @@ export interface StepReport {
   server?: ServerFigures;
   /** CPU time of the load generator's process, percent of one core. */
   clientCpuPercent: number;
+  /**
+   * CPU time of the server process (`--server-pid`, same machine), percent of one core:
+   * all its threads, and its main thread (sockets, batching) alone.
+   */
+  serverCpu?: { processPercent: number; mainThreadPercent: number };
 }
 
 export interface VerifyReport {

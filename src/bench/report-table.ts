@@ -1,7 +1,7 @@
 /**
  * The table printed at the end of a run: one line per step, latencies in milliseconds,
  * the server's own view (mean batch size, queue and compute time from the replies'
- * `timing`) beside the client's.
+ * `timing`) beside the client's, and the server's CPU use when it was measured.
  */
 import type { BenchReport, StepReport } from './bench-types.js';
 
@@ -12,9 +12,14 @@ function errorsText(step: StepReport): string {
   return entries.length === 0 ? '0' : entries.map(([code, n]) => `${code}×${n}`).join(' ');
 }
 
+const percent = (value: number) => `${value.toFixed(0)}%`;
+
 export function formatTable(report: BenchReport): string {
   const levelTitle = report.steps[0]?.mode === 'rate' ? 'rate/s' : 'conc';
-  const header = [levelTitle, 'infer/s', 'req/s', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms', 'max ms', 'batch', 'queue µs', 'compute µs', 'client cpu', 'stable', 'errors'];
+  // Only with --server-pid (and /proc): without it the columns would be all dashes.
+  const withServerCpu = report.steps.some((s) => s.serverCpu);
+  const serverCpuTitles = withServerCpu ? ['server cpu', 'main thread'] : [];
+  const header = [levelTitle, 'infer/s', 'req/s', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms', 'max ms', 'batch', 'queue µs', 'compute µs', 'client cpu', ...serverCpuTitles, 'stable', 'errors'];
   const rows = report.steps.map((s) => [
     String(s.level),
     s.inferPerSec.toFixed(0),
@@ -23,7 +28,8 @@ export function formatTable(report: BenchReport): string {
     s.server ? s.server.batchSize.toFixed(1) : '-',
     s.server ? s.server.queueUs.toFixed(0) : '-',
     s.server ? s.server.computeUs.toFixed(0) : '-',
-    `${s.clientCpuPercent.toFixed(0)}%`,
+    percent(s.clientCpuPercent),
+    ...(withServerCpu ? [s.serverCpu ? percent(s.serverCpu.processPercent) : '-', s.serverCpu ? percent(s.serverCpu.mainThreadPercent) : '-'] : []),
     s.stable ? 'yes' : `no (${s.windows})`,
     errorsText(s),
   ]);

@@ -56,6 +56,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
       onWindow: progress?.onWindow,
       tap: verifier?.tap,
       wantOutputs: verifier?.wantOutputs,
+      serverPid: options.serverPid,
     });
   } finally {
     progress?.finish();

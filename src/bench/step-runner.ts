@@ -33,6 +33,8 @@ export interface StepRunOptions {
   onWindow?: (step: { mode: LoadMode; level: number; trial: number; window: WindowFigures & { p50Us: number; p99Us: number; errors: number } }) => void;
   tap?: AnswerTap;
   wantOutputs?: () => boolean;
+  /** A server process on this machine whose CPU time each step reports. */
+  serverPid?: number;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -41,6 +43,7 @@ function sleep(ms: number): Promise<void> {
 
 export function toStepReport(mode: LoadMode, level: number, merged: MeasurementWindow, windows: number, stable: boolean): StepReport {
   const seconds = merged.durationMs / 1000;
+  const percentOfOneCore = (cpuUs: number) => (merged.durationMs > 0 ? (cpuUs / 1000 / merged.durationMs) * 100 : 0);
   const lags = merged.sendLagsUs.count > 0 ? summarizeLatencies(merged.sendLagsUs.values()) : undefined;
   return {
     mode,
@@ -58,7 +61,10 @@ export function toStepReport(mode: LoadMode, level: number, merged: MeasurementW
     clientRecvUs: merged.completed > 0 ? merged.recvUsSum / merged.completed : 0,
     ...(lags ? { sendLagUs: { meanUs: lags.meanUs, p99Us: lags.p99Us } } : {}),
     ...(merged.server ? { server: merged.server } : {}),
-    clientCpuPercent: merged.durationMs > 0 ? (merged.cpuUs / 1000 / merged.durationMs) * 100 : 0,
+    clientCpuPercent: percentOfOneCore(merged.cpuUs),
+    ...(merged.serverCpu
+      ? { serverCpu: { processPercent: percentOfOneCore(merged.serverCpu.processUs), mainThreadPercent: percentOfOneCore(merged.serverCpu.mainThreadUs) } }
+      : {}),
   };
 }
 
@@ -75,7 +81,7 @@ export async function runSteps(options: StepRunOptions): Promise<StepReport[]> {
 
 async function runStep(options: StepRunOptions, level: number, warmupMs: number): Promise<StepReport> {
   const { transport, mode } = options;
-  let recorder = new WindowRecorder();
+  let recorder = new WindowRecorder(performance.now(), options.serverPid);
   const ctx = { transport, inputSets: options.inputSets, recorder: () => recorder, tap: options.tap, wantOutputs: options.wantOutputs };
   const driver: LoadDriver = mode === 'concurrency'
     ? new ClosedLoopDriver(ctx, level)

@@ -1,10 +1,12 @@
 /**
  * Accumulates what completes during one measurement window — latencies, errors, the
- * servers' timing blocks, the generator's own CPU time — and hands the window over when
- * the next one starts. A request counts in the window in which its answer arrived.
+ * servers' timing blocks, the generator's own CPU time and, given its pid, the server's —
+ * and hands the window over when the next one starts. A request counts in the window in
+ * which its answer arrived.
  */
 import type { RequestOutcome, ServerFigures } from './bench-types.js';
 import { SampleBuffer } from './latency-stats.js';
+import { type ProcessCpu, processCpuSince, readProcessCpu } from './process-cpu.js';
 
 export class MeasurementWindow {
   readonly latenciesUs = new SampleBuffer();
@@ -21,9 +23,14 @@ export class MeasurementWindow {
   batchSizeSum = 0;
   endedMs = 0;
   cpuUs = 0;
+  /** The server's CPU time in this window; undefined without a pid or a readable /proc. */
+  serverCpu: ProcessCpu | undefined;
   private readonly cpuAtStart = process.cpuUsage();
+  private readonly serverCpuAtStart: ProcessCpu | undefined;
 
-  constructor(readonly startedMs: number) {}
+  constructor(readonly startedMs: number, private readonly serverPid?: number) {
+    this.serverCpuAtStart = serverPid === undefined ? undefined : readProcessCpu(serverPid);
+  }
 
   get durationMs(): number {
     return this.endedMs - this.startedMs;
@@ -44,6 +51,7 @@ export class MeasurementWindow {
     this.endedMs = nowMs;
     const cpu = process.cpuUsage(this.cpuAtStart);
     this.cpuUs = cpu.user + cpu.system;
+    if (this.serverPid !== undefined) this.serverCpu = processCpuSince(this.serverCpuAtStart, readProcessCpu(this.serverPid));
   }
 
   /** Fold `other` (a later window of the same step) into this one. */
@@ -61,6 +69,10 @@ export class MeasurementWindow {
     this.computeUsSum += other.computeUsSum;
     this.batchSizeSum += other.batchSizeSum;
     this.cpuUs += other.cpuUs;
+    // A share of the merged duration is only right if every window has its part.
+    this.serverCpu = this.serverCpu && other.serverCpu
+      ? { processUs: this.serverCpu.processUs + other.serverCpu.processUs, mainThreadUs: this.serverCpu.mainThreadUs + other.serverCpu.mainThreadUs }
+      : undefined;
     this.endedMs += other.durationMs;
   }
 }
@@ -68,15 +80,16 @@ export class MeasurementWindow {
 export class WindowRecorder {
   private window: MeasurementWindow;
 
-  constructor(nowMs = performance.now()) {
-    this.window = new MeasurementWindow(nowMs);
+  /** `serverPid`: a process on this machine whose CPU time each window records too. */
+  constructor(nowMs = performance.now(), private readonly serverPid?: number) {
+    this.window = new MeasurementWindow(nowMs, serverPid);
   }
 
   /** Close the current window at `nowMs` and start the next one. */
   rotate(nowMs = performance.now()): MeasurementWindow {
     const finished = this.window;
     finished.end(nowMs);
-    this.window = new MeasurementWindow(nowMs);
+    this.window = new MeasurementWindow(nowMs, this.serverPid);
     return finished;
   }
 

@@ -53,6 +53,8 @@ Reports:
   -f, --latency-report-file <file.csv>  perf_analyzer's CSV (microseconds)
       --plot <file.svg>            latency percentiles against throughput
   -q, --quiet                      no progress line on stderr
+      --server-pid <pid>           server on this machine: add its CPU (process and main
+                                   thread, % of one core) to each step (Linux /proc)
       --verify                     check a sample of answers against onnxruntime in-process
       --verify-samples <n>         answers to check (default ${d.verifySamples})
       --model-path <file.onnx>     the model file for --verify
@@ -61,7 +63,8 @@ Reports:
 
 Columns: infer/s counts rows (requests × --batch), as perf_analyzer does; batch, queue µs
 and compute µs are the server's own figures from each reply's timing block, averaged over
-requests; client cpu is this process's CPU time as a share of one core.
+requests; client cpu is this process's CPU time as a share of one core, server cpu and
+main thread the same for --server-pid's process and its main thread.
 `;
 
 export async function benchCommand(argv: string[]): Promise<number> {
@@ -77,6 +80,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
     return error instanceof BenchInputError ? 2 : 1;
   }
   process.stdout.write(formatTable(report));
+  if (options.serverPid !== undefined && !report.steps.some((step) => step.serverCpu)) {
+    process.stderr.write(`wsinfer bench: could not read /proc/${options.serverPid}/stat; no server CPU figures\n`);
+  }
   if (options.jsonFile) await writeFile(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
   if (options.csvFile) await writeFile(options.csvFile, toCsv(report.steps));
   if (options.plotFile) await writeFile(options.plotFile, renderLatencyPlot(report.steps, latencyPlotTitle(report)));

@@ -55,6 +55,7 @@ describe('wsinfer bench against wsinfer', () => {
     ]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/infer\/s/);
+    expect(stdout).not.toMatch(/server cpu/);
     const report = await readReport('ws.json');
     expect(report.steps.map((s) => s.level)).toEqual([1, 8]);
     for (const step of report.steps) {
@@ -97,6 +98,37 @@ describe('wsinfer bench against wsinfer', () => {
     const [step] = (await readReport('b4.json')).steps;
     expect(step!.inferPerSec).toBeCloseTo(step!.requestsPerSec * 4, 0);
     expect(step!.server!.batchSize).toBeGreaterThanOrEqual(4);
+  });
+
+  // The server runs in this process, so its pid is ours.
+  it.skipIf(process.platform !== 'linux')('adds the server process\'s CPU use to each step with --server-pid', async () => {
+    const { code, stdout } = await bench([
+      '-u', server.wsUrl, '-m', 'fraud', '--concurrency-range', '1,4', ...SHORT, '--server-pid', String(process.pid),
+      '--json', join(outDir, 'cpu.json'), '-f', join(outDir, 'cpu.csv'),
+    ]);
+    expect(code).toBe(0);
+    const [title, header, ...rows] = stdout.trimEnd().split('\n');
+    expect(title).toMatch(/fraud/);
+    expect(header).toMatch(/client cpu  server cpu  main thread  stable/);
+    for (const row of rows) expect(row).toMatch(/\d+%\s+\d+%\s+\d+%\s+(yes|no)/);
+    const report = await readReport('cpu.json');
+    expect(report.steps).toHaveLength(2);
+    for (const step of report.steps) {
+      expect(step.serverCpu!.processPercent).toBeGreaterThan(0);
+      expect(step.serverCpu!.mainThreadPercent).toBeGreaterThan(0);
+      // Same process: the server's figure counts the generator too (10 ms ticks aside).
+      expect(step.serverCpu!.processPercent).toBeGreaterThan(step.clientCpuPercent / 2);
+    }
+    // perf_analyzer's CSV keeps its columns.
+    expect((await readFile(join(outDir, 'cpu.csv'), 'utf8')).split('\n')[0]).toMatch(/^Concurrency,Inferences\/Second,Client Send,/);
+  });
+
+  it('says nothing of server CPU it could not read', async () => {
+    const { code, stdout, stderr } = await bench(['-u', server.wsUrl, '-m', 'fraud', ...SHORT, '--server-pid', String(2 ** 22 + 1), '--json', join(outDir, 'nocpu.json')]);
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(/server cpu/);
+    expect(stderr).toMatch(/no server CPU figures/);
+    expect((await readReport('nocpu.json')).steps[0]!.serverCpu).toBeUndefined();
   });
 
   it('says what is wrong with its arguments or the model, with exit code 2', async () => {

@@ -48,6 +48,12 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['-m', 'x', '--bogus'])).toThrow();
   });
 
+  it('reads --server-pid as a positive integer, absent by default', () => {
+    expect(parseBenchArgs(['-m', 'x', '--server-pid', '4242'])).toMatchObject({ serverPid: 4242 });
+    expect(parseBenchArgs(['-m', 'x'])).toMatchObject({ serverPid: undefined });
+    for (const bad of ['0', '-3', 'abc', '1.5']) expect(() => parseBenchArgs(['-m', 'x', '--server-pid', bad])).toThrow(/--server-pid/);
+  });
+
   it('answers --help', () => {
     expect(parseBenchArgs(['--help'])).toBe('help');
   });

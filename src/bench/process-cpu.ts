@@ -1,0 +1,68 @@
+/**
+ * CPU time of another process on this machine, read from Linux's /proc: the whole process
+ * (all its threads) and its main thread alone — for wsinfer, the thread that serves the
+ * sockets, so the two together say whether the event loop or the workers are the limit.
+ */
+import { readFileSync } from 'node:fs';
+
+/**
+ * /proc reports CPU time in clock ticks of USER_HZ, which the kernel fixes at 100 for
+ * user space on every architecture (sysconf(_SC_CLK_TCK)); Node has no sysconf to ask.
+ */
+const USER_HZ = 100;
+const US_PER_TICK = 1_000_000 / USER_HZ;
+
+/** utime and stime are fields 14 and 15 of stat; the 3rd (state) is the first after comm. */
+const UTIME_INDEX_AFTER_COMM = 14 - 3;
+const STIME_INDEX_AFTER_COMM = 15 - 3;
+
+export interface ProcessCpu {
+  /** User + system time of every thread of the process, dead ones included. */
+  processUs: number;
+  /** User + system time of the main thread (the one whose id is the pid). */
+  mainThreadUs: number;
+}
+
+/**
+ * utime + stime, in microseconds, from one line of /proc/<pid>/stat or
+ * /proc/<pid>/task/<tid>/stat; undefined when the line is not one. The comm field (2nd)
+ * is the thread's name in parentheses and may itself hold spaces and ')', so the fields
+ * are counted from the last ')'.
+ */
+export function parseStatCpuUs(line: string): number | undefined {
+  const commEnd = line.lastIndexOf(')');
+  if (commEnd < 0) return undefined;
+  const fields = line.slice(commEnd + 1).trim().split(/\s+/);
+  const utime = Number(fields[UTIME_INDEX_AFTER_COMM]);
+  const stime = Number(fields[STIME_INDEX_AFTER_COMM]);
+  if (!Number.isSafeInteger(utime) || !Number.isSafeInteger(stime) || utime < 0 || stime < 0) return undefined;
+  return (utime + stime) * US_PER_TICK;
+}
+
+function readStatCpuUs(path: string): number | undefined {
+  try {
+    return parseStatCpuUs(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The process's CPU time so far, or undefined where there is no /proc (macOS) or no such
+ * process (gone, or never was). Synchronous because a measurement window starts and ends
+ * synchronously; reading these small files takes microseconds.
+ */
+export function readProcessCpu(pid: number): ProcessCpu | undefined {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  // The thread first: the process total read after it then holds at least its time.
+  const mainThreadUs = readStatCpuUs(`/proc/${pid}/task/${pid}/stat`);
+  const processUs = readStatCpuUs(`/proc/${pid}/stat`);
+  if (processUs === undefined || mainThreadUs === undefined) return undefined;
+  return { processUs, mainThreadUs };
+}
+
+/** CPU time between two readings; undefined unless both were read. */
+export function processCpuSince(start: ProcessCpu | undefined, end: ProcessCpu | undefined): ProcessCpu | undefined {
+  if (!start || !end) return undefined;
+  return { processUs: end.processUs - start.processUs, mainThreadUs: end.mainThreadUs - start.mainThreadUs };
+}
