@@ -5,8 +5,11 @@
  *   2. the naive peer (bench/baselines/naive-server.ts) — closed loop at 1, 8, 64;
  *   3. wsinfer with its shipped config — closed loop at 1, 8, 64, then open loop
  *      (Poisson) at half of its best closed-loop rate;
- * then the memory one more instance costs, and writes BENCHMARKS.md with the goals.
- * Loopback only; every step is bounded in windows and time (about 3–4 minutes in all).
+ *   4. the echo ceiling (bench/baselines/echo-server.ts, no inference) — closed loop at
+ *      1 and 64, and open loop at wsinfer's rate: what the machine and the generator allow;
+ * then the memory one more instance costs (and, first of all, what a bare worker thread
+ * and a session in one cost), and writes BENCHMARKS.md with the goals.
+ * Loopback only; every step is bounded in windows and time (about 4–5 minutes in all).
  *
  *   npm run bench [-- --only fraud,medium] [--measurement-interval-ms 1000] [--out FILE] [--from-source]
  *
@@ -19,17 +22,22 @@ import { parseArgs } from 'node:util';
 import type { StepReport } from '../src/bench/bench-types.js';
 import { type RunBenchmarkOptions, runBenchmark } from '../src/bench/run-benchmark.js';
 import { renderBenchmarksMd } from './lib/benchmarks-md.js';
-import { evaluateGoals, saturation } from './lib/goals.js';
+import { evaluateGoals, saturation, verdict } from './lib/goals.js';
 import { LimitSessions, measureLimit } from './lib/limit-runner.js';
 import { machineInfo } from './lib/machine-info.js';
 import { probeMemory } from './lib/memory-probe.js';
 import { probeNoise } from './lib/noise-probe.js';
 import { pairWithLimit, pairWithServer } from './lib/paired-runs.js';
 import type { ModelFigures, ServedConfig, SuiteResult } from './lib/suite-result.js';
-import { ROOT, buildWsinfer, compileNaive, startNaive, startWsinfer, wsinferCommand } from './lib/wsinfer-process.js';
+import { type WorkerMemoryFigures, measureWorkerMemory } from './lib/worker-memory.js';
+import { ROOT, buildWsinfer, compileBaseline, startBaseline, startWsinfer, wsinferCommand } from './lib/wsinfer-process.js';
 
 const SHIPPED_MODELS = ['fraud', 'cnn', 'medium'];
 const CONCURRENCIES = [1, 8, 64];
+/** The echo ceiling needs only the levels the goals compare at. */
+const CEILING_CONCURRENCIES = [1, 64];
+/** The model whose memory per extra instance is a goal. */
+const MEMORY_MODEL = 'medium';
 /** Each (layout, batch size) point of the limit runs this long. */
 const LIMIT_POINT_MS = 600;
 const MAX_TRIALS = 5;
@@ -39,7 +47,8 @@ const PAIRS = 5;
 const USAGE = `Usage: npm run bench [-- options]
 
 Measures every shipped model three ways on this machine (onnxruntime in-process, the naive
-server, wsinfer) and writes BENCHMARKS.md with the goals. About 3-4 minutes.
+server, wsinfer, and a server that runs no model) and writes BENCHMARKS.md with the goals.
+About 4-5 minutes.
 
 Options:
   --only <models>               comma-separated subset of ${SHIPPED_MODELS.join(', ')}
@@ -70,18 +79,21 @@ const modelsDir = join(ROOT, 'models');
 
 const log = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
-function loadOptions(url: string, model: string, mode: 'concurrency' | 'rate', levels: number[]): RunBenchmarkOptions {
+/** serverPid: the server process under test, whose CPU time each step then reports. */
+function loadOptions(url: string, model: string, mode: 'concurrency' | 'rate', levels: number[], serverPid?: number): RunBenchmarkOptions {
   return {
     url, protocol: 'ws', model, batch: 1, shapes: new Map(), inputSets: 16, seed: 1, mode, levels,
     distribution: 'poisson', measurementIntervalMs: intervalMs, warmupMs: 1000, maxTrials: MAX_TRIALS, stabilityTolerance: 0.1,
     connections: 4, framing: 'msgpack', requestTimeoutMs: 30_000, maxInFlight: 10_000, verify: false, verifySamples: 0, quiet: true,
+    serverPid,
   };
 }
 
 function describe(step: StepReport): string {
   const load = step.mode === 'concurrency' ? `c=${step.level}` : `${step.level.toFixed(0)}/s`;
   return `${load}: ${step.inferPerSec.toFixed(0)} infer/s, p50 ${(step.latency.p50Us / 1000).toFixed(2)} ms, p99 ${(step.latency.p99Us / 1000).toFixed(2)} ms, ` +
-    `batch ${step.server?.batchSize.toFixed(1) ?? '–'}, errors ${step.errors}, generator ${step.clientCpuPercent.toFixed(0)} % CPU`;
+    `batch ${step.server?.batchSize.toFixed(1) ?? '–'}, errors ${step.errors}, generator ${step.clientCpuPercent.toFixed(0)} % CPU` +
+    (step.serverCpu ? `, server ${step.serverCpu.processPercent.toFixed(0)} % (main thread ${step.serverCpu.mainThreadPercent.toFixed(0)} %)` : '');
 }
 
 async function servedConfig(model: string): Promise<ServedConfig> {
@@ -106,9 +118,18 @@ async function main(): Promise<void> {
     log('building dist/ (npm run build)');
     buildWsinfer(log);
   }
-  const naiveScript = await compileNaive();
+  const naiveScript = await compileBaseline('naive-server');
+  const echoScript = await compileBaseline('echo-server');
   log('machine noise floor (stalls, timer lateness, thread hand-off)');
   const noise = await probeNoise();
+  // Before any onnxruntime session has lived in this process: memory that earlier workers
+  // freed could be handed to new ones and hide part of their cost.
+  let workerMemory: WorkerMemoryFigures | undefined;
+  if (models.includes(MEMORY_MODEL)) {
+    const config = await servedConfig(MEMORY_MODEL);
+    log(`${MEMORY_MODEL}: resident memory of a bare worker thread and of one holding a session`);
+    workerMemory = await measureWorkerMemory(join(modelsDir, MEMORY_MODEL, '1', 'model.onnx'), config.maxBatchSize, config.intraOpThreads);
+  }
 
   // The limit first, while nothing else of ours runs.
   for (const name of models) {
@@ -117,13 +138,13 @@ async function main(): Promise<void> {
     log(`${name}: limit (onnxruntime in-process)`);
     const limit = await measureLimit(modelPath, config.maxBatchSize, LIMIT_POINT_MS);
     log(`${name}: limit ${limit.best.rowsPerSec.toFixed(0)} rows/s (${limit.best.sessions} × ${limit.best.intraOpThreads}, batch ${limit.best.batch})`);
-    figures.push({ name, fileBytes: (await stat(modelPath)).size, config, limit, naive: [], wsinfer: [] });
+    figures.push({ name, fileBytes: (await stat(modelPath)).size, config, limit, naive: [], wsinfer: [], ceiling: [] });
   }
 
   for (const model of figures) {
-    const naive = await startNaive(naiveScript, join(modelsDir, model.name, '1', 'model.onnx'));
+    const naive = await startBaseline(naiveScript, join(modelsDir, model.name, '1', 'model.onnx'));
     try {
-      model.naive = (await runBenchmark(loadOptions(naive.wsUrl, model.name, 'concurrency', CONCURRENCIES))).steps;
+      model.naive = (await runBenchmark(loadOptions(naive.wsUrl, model.name, 'concurrency', CONCURRENCIES, naive.child.pid))).steps;
       for (const step of model.naive) log(`${model.name}: naive ${describe(step)}`);
     } finally {
       await naive.stop();
@@ -134,11 +155,11 @@ async function main(): Promise<void> {
   const wsinfer = await startWsinfer(modelsDir, build);
   try {
     for (const model of figures) {
-      model.wsinfer = (await runBenchmark(loadOptions(wsinfer.wsUrl, model.name, 'concurrency', CONCURRENCIES))).steps;
+      model.wsinfer = (await runBenchmark(loadOptions(wsinfer.wsUrl, model.name, 'concurrency', CONCURRENCIES, wsinfer.child.pid))).steps;
       for (const step of model.wsinfer) log(`${model.name}: wsinfer ${describe(step)}`);
       const halfRate = saturation(model.wsinfer) / 2;
       if (halfRate > 0) {
-        model.wsinferOpen = (await runBenchmark(loadOptions(wsinfer.wsUrl, model.name, 'rate', [Math.round(halfRate)]))).steps[0];
+        model.wsinferOpen = (await runBenchmark(loadOptions(wsinfer.wsUrl, model.name, 'rate', [Math.round(halfRate)], wsinfer.child.pid))).steps[0];
         if (model.wsinferOpen) log(`${model.name}: wsinfer open loop ${describe(model.wsinferOpen)}`);
       }
     }
@@ -146,7 +167,7 @@ async function main(): Promise<void> {
     const fraud = figures.find((m) => m.name === 'fraud');
     if (fraud) {
       log(`fraud: ${PAIRS} alternating naive / wsinfer runs at concurrency 64`);
-      const naive = await startNaive(naiveScript, join(modelsDir, 'fraud', '1', 'model.onnx'));
+      const naive = await startBaseline(naiveScript, join(modelsDir, 'fraud', '1', 'model.onnx'));
       try {
         paired.fraudVsNaive = await pairWithServer(loadOptions('', 'fraud', 'concurrency', [64]), naive.wsUrl, wsinfer.wsUrl, 64, PAIRS, pairWindowMs);
       } finally {
@@ -168,10 +189,25 @@ async function main(): Promise<void> {
     await wsinfer.stop();
   }
 
+  // After wsinfer, because the open-loop step runs at wsinfer's own open-loop rate.
+  for (const model of figures) {
+    const echo = await startBaseline(echoScript, join(modelsDir, model.name, '1', 'model.onnx'));
+    try {
+      model.ceiling = (await runBenchmark(loadOptions(echo.wsUrl, model.name, 'concurrency', CEILING_CONCURRENCIES, echo.child.pid))).steps;
+      for (const step of model.ceiling) log(`${model.name}: echo ceiling ${describe(step)}`);
+      if (model.wsinferOpen) {
+        model.ceilingOpen = (await runBenchmark(loadOptions(echo.wsUrl, model.name, 'rate', [model.wsinferOpen.level], echo.child.pid))).steps[0];
+        if (model.ceilingOpen) log(`${model.name}: echo ceiling open loop ${describe(model.ceilingOpen)}`);
+      }
+    } finally {
+      await echo.stop();
+    }
+  }
+
   let memory;
-  if (models.includes('medium')) {
-    log('medium: resident memory with 1 and 2 instances');
-    memory = await probeMemory(modelsDir, 'medium', build);
+  if (models.includes(MEMORY_MODEL)) {
+    log(`${MEMORY_MODEL}: resident memory with 1 and 2 instances`);
+    memory = { ...(await probeMemory(modelsDir, MEMORY_MODEL, build)), ...workerMemory };
   }
 
   const result: SuiteResult = {
@@ -190,7 +226,9 @@ async function main(): Promise<void> {
   const resultsDir = join(ROOT, 'bench', 'results');
   await mkdir(resultsDir, { recursive: true });
   await writeFile(join(resultsDir, `suite-${startedAt.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  for (const goal of evaluateGoals(result)) log(`goal ${goal.pass === undefined ? '–' : goal.pass ? 'met ' : 'MISSED'}  ${goal.figure}: ${goal.value} (${goal.goal})`);
+  for (const goal of evaluateGoals(result)) {
+    log(`goal ${verdict(goal)}  ${goal.figure}: ${goal.value} (${goal.goal}; this machine allows ${goal.machineAllows?.value ?? '–'})`);
+  }
   log(`wrote ${outFile} in ${((performance.now() - startedMs) / 1000).toFixed(0)} s`);
 }
 

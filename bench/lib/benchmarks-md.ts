@@ -1,19 +1,20 @@
 /** BENCHMARKS.md, rendered from one suite run. */
 import type { StepReport } from '../../src/bench/bench-types.js';
-import { type GoalCheck, batch1RunUs, evaluateGoals, saturation } from './goals.js';
+import { type GoalCheck, batch1RunUs, evaluateGoals, saturation, verdict } from './goals.js';
 import type { PairedComparison } from './paired-runs.js';
 import type { ModelFigures, SuiteResult } from './suite-result.js';
 
 const ms = (us: number) => (us / 1000).toFixed(us < 10_000 ? 2 : 1);
 const int = (v: number) => Math.round(v).toLocaleString('en-US');
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-const mark = (pass: boolean | undefined) => (pass === undefined ? '–' : pass ? '✅ met' : '❌ missed');
+const percent = (v: number) => `${v.toFixed(0)} %`;
 
 function table(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map((h, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
-function stepRow(server: string, step: StepReport): string[] {
+/** withServerCpu: the table has the server's CPU columns (the suite passed its pid and /proc was readable). */
+function stepRow(server: string, step: StepReport, withServerCpu: boolean): string[] {
   const errors = Object.entries(step.errorsByCode).map(([code, n]) => `${code} ${n}`).join(', ') || '0';
   return [
     server,
@@ -23,7 +24,8 @@ function stepRow(server: string, step: StepReport): string[] {
     step.server ? step.server.batchSize.toFixed(1) : '–',
     step.server ? int(step.server.queueUs) : '–',
     step.server ? int(step.server.computeUs) : '–',
-    `${step.clientCpuPercent.toFixed(0)} %`,
+    percent(step.clientCpuPercent),
+    ...(withServerCpu ? [step.serverCpu ? percent(step.serverCpu.processPercent) : '–', step.serverCpu ? percent(step.serverCpu.mainThreadPercent) : '–'] : []),
     step.stable ? 'yes' : `no (${step.windows} windows)`,
     errors,
   ];
@@ -37,11 +39,15 @@ function modelSection(model: ModelFigures): string {
     const cells = [`${p.sessions} × ${p.intraOpThreads}`, String(p.batch), int(p.rowsPerSec), int(p.medianRunUs)];
     return isBest ? cells.map((x) => `**${x}**`) : cells;
   });
-  const steps = [
-    ...model.naive.map((s) => stepRow('naive', s)),
-    ...model.wsinfer.map((s) => stepRow('wsinfer', s)),
-    ...(model.wsinferOpen ? [stepRow('wsinfer', model.wsinferOpen)] : []),
+  const served: Array<[string, StepReport]> = [
+    ...model.ceiling.map((s): [string, StepReport] => ['echo ceiling', s]),
+    ...(model.ceilingOpen ? [['echo ceiling', model.ceilingOpen] as [string, StepReport]] : []),
+    ...model.naive.map((s): [string, StepReport] => ['naive', s]),
+    ...model.wsinfer.map((s): [string, StepReport] => ['wsinfer', s]),
+    ...(model.wsinferOpen ? [['wsinfer', model.wsinferOpen] as [string, StepReport]] : []),
   ];
+  const withServerCpu = served.some(([, s]) => s.serverCpu);
+  const steps = served.map(([server, s]) => stepRow(server, s, withServerCpu));
   const run1 = batch1RunUs(model);
   return [
     `### ${model.name}`,
@@ -56,9 +62,13 @@ function modelSection(model: ModelFigures): string {
     '',
     table(['sessions × threads', 'batch', 'rows/s', 'median run µs'], limitRows),
     '',
-    `**Served** (saturation: ${int(saturation(model.wsinfer))} infer/s for wsinfer, ${int(saturation(model.naive))} for the naive peer):`,
+    `**Served** (saturation: ${int(saturation(model.wsinfer))} infer/s for wsinfer, ${int(saturation(model.naive))} for the naive peer` +
+      `${model.ceiling.length > 0 ? `, ${int(saturation(model.ceiling))} for the echo ceiling` : ''}):`,
     '',
-    table(['server', 'load', 'infer/s', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms', 'max ms', 'batch', 'queue µs', 'compute µs', 'generator CPU', 'stable', 'errors'], steps),
+    table([
+      'server', 'load', 'infer/s', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms', 'max ms', 'batch', 'queue µs', 'compute µs', 'generator CPU',
+      ...(withServerCpu ? ['server CPU', 'main thread'] : []), 'stable', 'errors',
+    ], steps),
     '',
   ].join('\n');
 }
@@ -92,16 +102,37 @@ function pairedSection(result: SuiteResult): string {
 }
 
 function goalsTable(checks: GoalCheck[]): string {
-  return table(['figure', 'goal', 'this run', ''], checks.map((g) => [g.figure, g.goal, g.value, mark(g.pass)]));
+  return table(['figure', 'goal', 'this run', 'what this machine allows', ''], checks.map((g) => [g.figure, g.goal, g.value, g.machineAllows?.value ?? '–', verdict(g)]));
+}
+
+function memorySection(memory: SuiteResult['memory']): string {
+  if (!memory) return 'Not measured in this run.';
+  const extraBytes = memory.rssTwoInstancesBytes - memory.rssOneInstanceBytes;
+  const served = `wsinfer serving only \`${memory.model}\` (${mib(memory.fileBytes)} file), RSS after 1 s of load at concurrency 8: ${mib(memory.rssOneInstanceBytes)} with one instance, ` +
+    `${mib(memory.rssTwoInstancesBytes)} with two — ${mib(extraBytes)} for the second, ${(extraBytes / memory.fileBytes).toFixed(2)}× the file.`;
+  if (memory.bareWorkerBytes === undefined || memory.sessionWorkerBytes === undefined) return served;
+  const sessionBytes = memory.sessionWorkerBytes - memory.bareWorkerBytes;
+  const wsinferBytes = extraBytes - memory.sessionWorkerBytes;
+  // Two processes, two measurements: wsinfer's instance can come out below the plain worker.
+  const wsinferShare = wsinferBytes >= 0
+    ? `wsinfer's second instance adds ${mib(wsinferBytes)} to that.`
+    : `wsinfer's second instance measured ${mib(-wsinferBytes)} less than that (a different process, measured differently).`;
+  return [
+    served,
+    '',
+    `Where it goes, measured in the suite's own process (RSS slope from 1 to 3 live worker threads, read 500 ms after the last started): ` +
+      `a worker thread with nothing loaded costs ${mib(memory.bareWorkerBytes)}, and an onnxruntime session of \`${memory.model}\` in a plain worker thread ` +
+      `${mib(sessionBytes)} more after batch-1 and maxBatchSize runs — ${(memory.sessionWorkerBytes / memory.fileBytes).toFixed(2)}× the file before any server code; ` +
+      wsinferShare,
+  ].join('\n');
 }
 
 export function renderBenchmarksMd(result: SuiteResult, whatWeChanged: string): string {
   const m = result.machine;
-  const steps = result.models.flatMap((x) => [...x.naive, ...x.wsinfer, ...(x.wsinferOpen ? [x.wsinferOpen] : [])]);
+  const steps = result.models.flatMap((x) => [...x.ceiling, ...(x.ceilingOpen ? [x.ceilingOpen] : []), ...x.naive, ...x.wsinfer, ...(x.wsinferOpen ? [x.wsinferOpen] : [])]);
   const measuredMs = steps.reduce((sum, s) => sum + s.durationMs, 0);
   const generatorPercent = measuredMs > 0 ? steps.reduce((sum, s) => sum + s.clientCpuPercent * s.durationMs, 0) / measuredMs : 0;
   const busiest = steps.reduce((a, b) => (b.clientCpuPercent > a.clientCpuPercent ? b : a), steps[0]!);
-  const memory = result.memory;
   return [
     '# Benchmarks',
     '',
@@ -120,6 +151,7 @@ export function renderBenchmarksMd(result: SuiteResult, whatWeChanged: string): 
       ['run', `${result.startedAt}, ${(result.durationMs / 1000).toFixed(0)} s`],
       ['wsinfer', `\`${result.serverCommand}\`${result.serverCommand.includes('tsx') ? ' (from the TypeScript sources via tsx)' : ' (compiled dist/, built by the suite)'}, shipped config from models/*/config.json`],
       ['naive peer', '`bench/baselines/naive-server.ts` compiled to plain JavaScript, `node naive-server.mjs MODEL.onnx 0`, one process per model'],
+      ['echo ceiling', '`bench/baselines/echo-server.ts`, compiled and started the same way: decodes each request and answers with outputs computed once at start, no inference'],
       ['load', `\`wsinfer bench\`'s engine in the suite's process, WebSocket + MessagePack, 1 row per request, ${result.measurementIntervalMs} ms windows, a step ends when 3 windows agree within 10 % (throughput and p95) or after 5`],
     ]),
     '',
@@ -129,6 +161,11 @@ export function renderBenchmarksMd(result: SuiteResult, whatWeChanged: string): 
     '',
     '"Batch compute" in the p99 goal is the mean onnxruntime time of the batches that served the open-loop step, as the server reported it. ' +
       'The p50 goal subtracts the limit\'s batch-1 run time for a session with as many intra-op threads as wsinfer\'s instances.',
+    '',
+    '"What this machine allows" is the same goal\'s figure for what any server could do here, from the same run: the echo ceiling (a server that ' +
+      'decodes and answers but runs no model, so only the transport and the load generator remain; its c=64 figure is divided by the naive peer\'s from the tables) ' +
+      'and, for memory, a plain worker thread holding one session. A goal is met only by wsinfer\'s own figure; it is called unreachable here only when ' +
+      'that ceiling misses it too.',
     '',
     '## What the machine adds to every request',
     '',
@@ -144,7 +181,9 @@ export function renderBenchmarksMd(result: SuiteResult, whatWeChanged: string): 
     '## Per model',
     '',
     'infer/s counts rows (one row per request here). batch, queue µs and compute µs are the server\'s own figures from each reply\'s `timing` block, averaged over requests ' +
-      '(the naive peer sends none). Latency is measured by the client: from the send (closed loop) or from the scheduled send time (open loop).',
+      '(the naive peer and the echo ceiling send none). Latency is measured by the client: from the send (closed loop) or from the scheduled send time (open loop). ' +
+      'The echo ceiling runs no model: its rows are the fastest this generator can be answered here. ' +
+      'Server CPU (all threads) and main thread are the server process\'s CPU time from /proc, percent of one core, where the run could read them.',
     '',
     ...result.models.map(modelSection),
     '## Paired throughput runs',
@@ -153,11 +192,7 @@ export function renderBenchmarksMd(result: SuiteResult, whatWeChanged: string): 
     '',
     '## Memory per extra instance',
     '',
-    memory
-      ? `wsinfer serving only \`${memory.model}\` (${mib(memory.fileBytes)} file), RSS after 1 s of load at concurrency 8: ${mib(memory.rssOneInstanceBytes)} with one instance, ` +
-        `${mib(memory.rssTwoInstancesBytes)} with two — ${mib(memory.rssTwoInstancesBytes - memory.rssOneInstanceBytes)} for the second, ` +
-        `${((memory.rssTwoInstancesBytes - memory.rssOneInstanceBytes) / memory.fileBytes).toFixed(2)}× the file.`
-      : 'Not measured in this run.',
+    memorySection(result.memory),
     '',
     '## What we changed',
     '',

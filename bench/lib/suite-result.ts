@@ -22,6 +22,10 @@ export interface ModelFigures {
   wsinfer: StepReport[];
   /** Open loop, Poisson, at half of wsinfer's best closed-loop rate. */
   wsinferOpen?: StepReport;
+  /** The echo ceiling (bench/baselines/echo-server.ts, no inference), closed loop at 1 and 64. */
+  ceiling: StepReport[];
+  /** The echo ceiling open loop, at wsinferOpen's rate. */
+  ceilingOpen?: StepReport;
 }
 
 export interface MemoryFigures {
@@ -29,6 +33,12 @@ export interface MemoryFigures {
   fileBytes: number;
   rssOneInstanceBytes: number;
   rssTwoInstancesBytes: number;
+  /**
+   * The same cost split, in the suite's own process (bench/lib/worker-memory.ts): RSS one
+   * more bare worker thread adds, and one more plain worker thread holding a session.
+   */
+  bareWorkerBytes?: number;
+  sessionWorkerBytes?: number;
 }
 
 export interface SuiteResult {

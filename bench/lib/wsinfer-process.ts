@@ -1,7 +1,8 @@
 /**
  * The servers under test as child processes on ephemeral loopback ports: wsinfer as users
  * run it (`node bin/wsinfer.mjs serve`, compiled dist/, built first), or from the
- * TypeScript sources through tsx; and the naive baseline, compiled the same way.
+ * TypeScript sources through tsx; and the baselines (bench/baselines/: the naive peer, the
+ * echo ceiling), compiled the same way.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,9 +14,11 @@ import { type ServerProcess, startServer } from './server-process.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FROM_SOURCE_ENTRY = fileURLToPath(new URL('./serve-from-source.ts', import.meta.url));
-const NAIVE_SOURCE = join(ROOT, 'bench', 'baselines', 'naive-server.ts');
-/** Inside the repository, so the compiled baseline resolves packages from node_modules/. */
-const NAIVE_COMPILED = join(ROOT, 'bench', 'results', 'naive-server.mjs');
+/** Inside the repository, so the compiled baselines resolve packages from node_modules/. */
+const COMPILED_DIR = join(ROOT, 'bench', 'results');
+
+/** bench/baselines/<name>.ts: the naive peer, and the echo ceiling that does no inference. */
+export type Baseline = 'naive-server' | 'echo-server';
 
 export type WsinferBuild = 'dist' | 'source';
 
@@ -38,13 +41,14 @@ export function buildWsinfer(log: (text: string) => void): void {
   }
 }
 
-/** The baseline as plain JavaScript: no loader in its process, like wsinfer's dist/. */
-export async function compileNaive(): Promise<string> {
-  const source = await readFile(NAIVE_SOURCE, 'utf8');
+/** A baseline as plain JavaScript: no loader in its process, like wsinfer's dist/. Returns the script's path. */
+export async function compileBaseline(name: Baseline): Promise<string> {
+  const source = await readFile(join(ROOT, 'bench', 'baselines', `${name}.ts`), 'utf8');
   const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
-  await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
-  await writeFile(NAIVE_COMPILED, outputText);
-  return NAIVE_COMPILED;
+  await mkdir(COMPILED_DIR, { recursive: true });
+  const compiled = join(COMPILED_DIR, `${name}.mjs`);
+  await writeFile(compiled, outputText);
+  return compiled;
 }
 
 export function startWsinfer(modelsDir: string, build: WsinferBuild = 'dist'): Promise<ServerProcess> {
@@ -60,7 +64,8 @@ export function startWsinfer(modelsDir: string, build: WsinferBuild = 'dist'): P
   });
 }
 
-export function startNaive(script: string, modelPath: string): Promise<ServerProcess> {
+/** A compiled baseline serving one model; both log "… listening on PORT". */
+export function startBaseline(script: string, modelPath: string): Promise<ServerProcess> {
   return startServer({
     command: process.execPath,
     args: [script, modelPath, '0'],

@@ -4,38 +4,11 @@
  * the sums it does with what it measured.)
  */
 import { describe, expect, it } from 'vitest';
-import { evaluateGoals } from '../../bench/lib/goals.js';
+import { evaluateGoals, verdict } from '../../bench/lib/goals.js';
 import { medianRatio } from '../../bench/lib/paired-runs.js';
-import type { ModelFigures, SuiteResult } from '../../bench/lib/suite-result.js';
+import type { SuiteResult } from '../../bench/lib/suite-result.js';
 import { step } from './step-fixtures.js';
-
-function model(name: string, overrides: Partial<ModelFigures> = {}): ModelFigures {
-  const best = { sessions: 2, intraOpThreads: 1, batch: 32, rowsPerSec: 2000, medianRunUs: 30_000 };
-  return {
-    name,
-    fileBytes: 10_000_000,
-    config: { maxBatchSize: 32, maxQueueDelayUs: 1000, preferredBatchSizes: [], instances: 2, intraOpThreads: 1 },
-    limit: { points: [best], best, batch1RunUsByThreads: { 1: 1000, 2: 600 } },
-    naive: [step({ level: 64, inferPerSec: 1000 })],
-    wsinfer: [
-      step({ level: 1, inferPerSec: 500, latency: { ...step().latency, p50Us: 1200 } }),
-      step({ level: 64, inferPerSec: 1850 }),
-    ],
-    wsinferOpen: step({ mode: 'rate', level: 900, latency: { ...step().latency, p99Us: 3900 }, server: { queueUs: 500, computeUs: 1500, batchSize: 2 } }),
-    ...overrides,
-  };
-}
-
-function suite(models: ModelFigures[], paired: SuiteResult['paired'] = {}): SuiteResult {
-  return {
-    machine: { cpuModel: 'x', cores: 2, memoryGiB: 8, os: 'linux', node: 'v20', onnxruntimeNode: '1.30.0', gitSha: 'abc', gitDirty: false },
-    noise: { stalls: { spinMs: 2000, count: 0, totalMs: 0, maxMs: 0 }, timerLateUs: { preciseP50: 0, preciseP99: 0, setTimeoutP50: 0, setTimeoutP99: 0 }, handOffRoundTripUs: { p50: 0, p99: 0 } },
-    startedAt: '2026-01-01T00:00:00Z', durationMs: 1, serverCommand: 'node bin/wsinfer.mjs serve', measurementIntervalMs: 1000,
-    models,
-    memory: { model: 'medium', fileBytes: 10_000_000, rssOneInstanceBytes: 100_000_000, rssTwoInstancesBytes: 114_000_000 },
-    paired,
-  };
-}
+import { model, suite } from './suite-fixtures.js';
 
 const byFigure = (result: SuiteResult) => new Map(evaluateGoals(result).map((g) => [g.figure, g]));
 
@@ -63,6 +36,57 @@ describe('suite goals', () => {
   it('takes the throughput ratios from alternating pairs when the run has them', () => {
     const paired = { mediumVsLimit: { reference: 'limit', concurrency: 64, pairs: [], medianRatio: 0.95 } };
     expect(byFigure(suite([model('medium')], paired)).get('wsinfer saturation ÷ limit, medium')).toMatchObject({ pass: true, value: '0.95 (median of alternating pairs; 0.93 from the tables)' });
+  });
+
+  it('puts what the echo ceiling and bare workers allow beside each goal, and calls a miss unreachable only when they miss too', () => {
+    const fraud = model('fraud', {
+      wsinfer: [step({ level: 1, inferPerSec: 500, latency: { ...step().latency, p50Us: 1400 } }), step({ level: 64, inferPerSec: 1500 })],
+      // Echo at c=64 is 1.9× naive; its c=1 p50 (0.31 ms) alone is over the 0.25 ms allowed.
+      ceiling: [step({ level: 1, latency: { ...step().latency, p50Us: 310 } }), step({ level: 64, inferPerSec: 1900 })],
+      // p99 at wsinfer's rate, 4.5 ms against 1 ms + 2 × 1.5 ms.
+      ceilingOpen: step({ mode: 'rate', level: 900, latency: { ...step().latency, p99Us: 4500 } }),
+      wsinferOpen: step({ mode: 'rate', level: 900, latency: { ...step().latency, p99Us: 6000 }, server: { queueUs: 500, computeUs: 1500, batchSize: 2 } }),
+    });
+    const result = suite([fraud]);
+    result.memory = { ...result.memory!, rssTwoInstancesBytes: 140_000_000, bareWorkerBytes: 8 * 2 ** 20, sessionWorkerBytes: 30 * 2 ** 20 };
+    const goals = byFigure(result);
+
+    const naive = goals.get('wsinfer ÷ naive peer at concurrency 64, fraud (MLP)')!;
+    expect(naive.machineAllows).toMatchObject({ value: '1.90× (echo ceiling ÷ naive at c=64)', reachable: false });
+    expect(verdict(naive)).toBe('❌ missed — unreachable here: the echo ceiling is 1.90× naive');
+
+    const p50 = goals.get('wsinfer p50 − limit\'s batch-1 run time, concurrency 1, fraud')!;
+    expect(p50.machineAllows?.value).toBe('0.310 ms (echo ceiling\'s p50 at c=1)');
+    expect(verdict(p50)).toBe('❌ missed — unreachable here: the echo ceiling\'s p50 alone is 0.310 ms');
+
+    const p99 = goals.get('p99 at 50 % of max rate (Poisson), fraud')!;
+    expect(p99.machineAllows?.value).toBe('4.50 ms vs 4.00 ms (echo ceiling, same rate)');
+    expect(verdict(p99)).toBe('❌ missed — unreachable here: the echo ceiling\'s p99 at this rate is 4.50 ms');
+
+    // (8 + 22) MiB = 31.5 MB against a 10 MB file.
+    const memory = goals.get('resident memory per extra worker ÷ model file size, medium')!;
+    expect(memory.machineAllows?.value).toBe('3.15 (worker thread 8.0 MiB + session 22.0 MiB)');
+    expect(verdict(memory)).toBe('❌ missed — unreachable here: a plain worker thread holding a session already costs 3.15× the file');
+  });
+
+  it('says plainly missed when the ceiling meets the goal, and met whenever wsinfer does', () => {
+    const reachable = model('fraud', {
+      wsinfer: [step({ level: 64, inferPerSec: 1500 })],
+      ceiling: [step({ level: 64, inferPerSec: 6000 })],
+    });
+    const missed = byFigure(suite([reachable])).get('wsinfer ÷ naive peer at concurrency 64, fraud (MLP)')!;
+    expect(missed.machineAllows).toMatchObject({ value: '6.00× (echo ceiling ÷ naive at c=64)', reachable: true });
+    expect(verdict(missed)).toBe('❌ missed');
+
+    // A noisy run can put wsinfer above its own ceiling: the goal is judged on wsinfer's figure.
+    const lucky = model('fraud', { wsinfer: [step({ level: 64, inferPerSec: 5500 })], ceiling: [step({ level: 64, inferPerSec: 4000 })] });
+    expect(verdict(byFigure(suite([lucky])).get('wsinfer ÷ naive peer at concurrency 64, fraud (MLP)')!)).toBe('✅ met');
+  });
+
+  it('leaves the machine column empty when the run has no ceiling', () => {
+    const goals = evaluateGoals(suite([model('medium')]));
+    expect(goals.map((g) => g.machineAllows)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(goals.map(verdict)).toEqual(['✅ met', '✅ met', '✅ met', '✅ met']);
   });
 
   it('takes the median of per-pair ratios', () => {

@@ -1,0 +1,65 @@
+/**
+ * BENCHMARKS.md as a reader sees it: the echo ceiling's rows in each model's table, the
+ * server's CPU columns when the run measured them, the goals beside what the machine
+ * allows, and where one more worker's memory goes.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderBenchmarksMd } from '../../bench/lib/benchmarks-md.js';
+import { step } from './step-fixtures.js';
+import { model, suite } from './suite-fixtures.js';
+
+const servedTable = (md: string) => md.split('\n').filter((line) => line.startsWith('| ') && /\| (c=|Poisson)/.test(line));
+const headerOf = (md: string, firstCell: string) => md.split('\n').find((line) => line.startsWith(`| ${firstCell} |`))!;
+
+describe('BENCHMARKS.md', () => {
+  const fraud = model('fraud', {
+    naive: [step({ level: 64, inferPerSec: 1000 })],
+    wsinfer: [step({ level: 64, inferPerSec: 1500, serverCpu: { processPercent: 150.4, mainThreadPercent: 80.2 } })],
+    ceiling: [step({ level: 1, inferPerSec: 5000 }), step({ level: 64, inferPerSec: 1900, serverCpu: { processPercent: 99.6, mainThreadPercent: 95 } })],
+    ceilingOpen: step({ mode: 'rate', level: 900, inferPerSec: 899 }),
+  });
+
+  it('lists the echo ceiling first in the served table, closed and open loop', () => {
+    const rows = servedTable(renderBenchmarksMd(suite([fraud]), '')).map((line) => line.split(' | ').slice(0, 3).join(' | '));
+    expect(rows).toEqual([
+      '| echo ceiling | c=1 | 5,000',
+      '| echo ceiling | c=64 | 1,900',
+      '| echo ceiling | Poisson 900/s | 899',
+      '| naive | c=64 | 1,000',
+      '| wsinfer | c=64 | 1,500',
+      '| wsinfer | Poisson 900/s | 10,000',
+    ]);
+    expect(renderBenchmarksMd(suite([fraud]), '')).toContain('saturation: 1,500 infer/s for wsinfer, 1,000 for the naive peer, 5,000 for the echo ceiling');
+  });
+
+  it('adds server CPU and main thread columns when any step measured them', () => {
+    const md = renderBenchmarksMd(suite([fraud]), '');
+    expect(headerOf(md, 'server')).toContain('| generator CPU | server CPU | main thread | stable |');
+    const rows = servedTable(md);
+    expect(rows[1]).toContain('| 40 % | 100 % | 95 % | yes |');
+    // A step without the figures (here the open-loop ceiling) shows dashes, not zeros.
+    expect(rows[2]).toContain('| 40 % | – | – | yes |');
+
+    const without = renderBenchmarksMd(suite([model('fraud', { ceiling: [step({ level: 64 })] })]), '');
+    expect(headerOf(without, 'server')).not.toContain('server CPU');
+  });
+
+  it('puts what the machine allows beside each goal, with the reason a goal is out of reach', () => {
+    const md = renderBenchmarksMd(suite([fraud]), '');
+    expect(headerOf(md, 'figure')).toBe('| figure | goal | this run | what this machine allows |  |');
+    const naiveGoal = md.split('\n').find((line) => line.startsWith('| wsinfer ÷ naive peer'));
+    expect(naiveGoal).toBe('| wsinfer ÷ naive peer at concurrency 64, fraud (MLP) | ≥ 5× | 1.50× | 1.90× (echo ceiling ÷ naive at c=64) | ❌ missed — unreachable here: the echo ceiling is 1.90× naive |');
+  });
+
+  it('splits one more worker\'s memory into the thread, the session and wsinfer\'s share', () => {
+    const result = suite([fraud]);
+    // wsinfer's second instance: 140 − 100 MB = 38.1 MiB; a plain worker with a session 30 MiB of it.
+    result.memory = { ...result.memory!, rssTwoInstancesBytes: 140_000_000, bareWorkerBytes: 8 * 2 ** 20, sessionWorkerBytes: 30 * 2 ** 20 };
+    const md = renderBenchmarksMd(result, '');
+    expect(md).toContain('a worker thread with nothing loaded costs 8.0 MiB, and an onnxruntime session of `medium` in a plain worker thread 22.0 MiB more');
+    expect(md).toContain('3.15× the file before any server code; wsinfer\'s second instance adds 8.1 MiB to that.');
+
+    result.memory.rssTwoInstancesBytes = 130_000_000;
+    expect(renderBenchmarksMd(result, '')).toContain('wsinfer\'s second instance measured 1.4 MiB less than that');
+  });
+});
