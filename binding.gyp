@@ -26,6 +26,16 @@
           "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/std:c++17"] } }
         }]
       ]
+    },
+    {
+      # Separate from the NVML addon: a different concern, loaded by every instance's worker.
+      "target_name": "wsinfer_heap",
+      "sources": ["native/heap_trim.cc"],
+      "dependencies": [
+        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api"
+      ],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags_cc": ["-Wall", "-Wextra"]
     }
   ]
 }

@@ -36,6 +36,11 @@ export function sessionOptions(settings: SessionSettings): ort.InferenceSession.
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
+    // The CPU arena keeps every buffer a run ever needed, sized to the largest batch, for
+    // the session's life: with the heap trimmed after warm-up (heap-trim.ts), an instance
+    // of medium costs about 6 MiB less without it, and batch run times did not change
+    // measurably (fraud, cnn, medium; BENCHMARKS.md, "What we changed").
+    enableCpuMemArena: false,
     logSeverityLevel: 3,
   };
 }

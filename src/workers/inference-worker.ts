@@ -13,6 +13,7 @@ import * as ort from 'onnxruntime-node';
 import { Piscina } from 'piscina';
 import { toErrorPayload } from '../errors.js';
 import { allocate, elementCount, toOrtType } from '../protocol/datatypes.js';
+import { trimHeap } from '../runtime/heap-trim.js';
 import { createSession } from '../runtime/session-factory.js';
 import { ownsBuffer } from '../runtime/tensor-batch.js';
 import type { BatchTask, BatchTaskResult, InstanceReport, InstanceWorkerData, WorkerTensor } from './batch-task.js';
@@ -35,6 +36,7 @@ async function load(): Promise<{ session?: ort.InferenceSession; report: Instanc
     const loadMs = performance.now() - started;
     const sizes = data.batchable ? data.warmupBatchSizes : data.warmupBatchSizes.slice(0, 1);
     for (const size of sizes) await session.run(warmupFeeds(size));
+    trimHeap();
     return { session, report: { threadId, ok: true, loadMs, warmupMs: performance.now() - started - loadMs } };
   } catch (error) {
     const { code, message } = toErrorPayload(error);

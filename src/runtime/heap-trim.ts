@@ -1,0 +1,27 @@
+/**
+ * Give freed heap pages back to the kernel (glibc's malloc_trim), through the small
+ * `wsinfer_heap` addon built from native/heap_trim.cc.
+ *
+ * An instance's worker calls it once, after its session has loaded and warmed up: the
+ * load parses the whole model, and the freed parse buffers otherwise stay in the thread's
+ * malloc arena for the worker's whole life (medium, 11 MiB file: about 4 MiB per
+ * instance; BENCHMARKS.md, "Memory"). Without the built addon, or off glibc, it does
+ * nothing and says so by returning false.
+ */
+import { createRequire } from 'node:module';
+
+/** Relative to this file; the same from src/runtime/ (tsx, vitest) and dist/runtime/. */
+const HEAP_ADDON_PATH = '../../build/Release/wsinfer_heap.node';
+
+let addon: { trimHeap(): boolean } | null | undefined;
+
+export function trimHeap(): boolean {
+  if (addon === undefined) {
+    try {
+      addon = createRequire(import.meta.url)(HEAP_ADDON_PATH) as { trimHeap(): boolean };
+    } catch {
+      addon = null;
+    }
+  }
+  return addon?.trimHeap() ?? false;
+}
