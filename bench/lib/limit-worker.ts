@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { sessionOptions } from '../../src/runtime/session-factory.js';
 
 export interface LimitWorkerData {
   modelPath: string;
@@ -19,14 +20,8 @@ export interface LimitReply {
 }
 
 const data = workerData as LimitWorkerData;
-// The session options wsinfer's instances use (src/runtime/session-factory.ts).
-const session = await ort.InferenceSession.create(data.modelPath, {
-  executionProviders: ['cpu'],
-  intraOpNumThreads: data.intraOpThreads,
-  interOpNumThreads: 1,
-  graphOptimizationLevel: 'all',
-  executionMode: 'sequential',
-});
+// The session options wsinfer's instances use.
+const session = await ort.InferenceSession.create(data.modelPath, sessionOptions({ executionProvider: 'cpu', deviceId: 0, intraOpThreads: data.intraOpThreads }));
 
 function feedsFor(batch: number): Record<string, ort.Tensor> {
   const feeds: Record<string, ort.Tensor> = {};

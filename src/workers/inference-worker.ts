@@ -14,6 +14,7 @@ import { Piscina } from 'piscina';
 import { toErrorPayload } from '../errors.js';
 import { allocate, elementCount, toOrtType } from '../protocol/datatypes.js';
 import { trimHeap } from '../runtime/heap-trim.js';
+import { runInPlace } from '../runtime/run-in-place.js';
 import { createSession } from '../runtime/session-factory.js';
 import { ownsBuffer } from '../runtime/tensor-batch.js';
 import type { BatchTask, BatchTaskResult, InstanceReport, InstanceWorkerData, WorkerTensor } from './batch-task.js';
@@ -68,7 +69,7 @@ export default async function runBatch(task: BatchTask): Promise<BatchTaskResult
     const feeds: Record<string, ort.Tensor> = {};
     for (const input of task.inputs) feeds[input.name] = new ort.Tensor(input.type, input.data, input.dims);
     const started = performance.now();
-    const results = await session.run(feeds, task.outputNames);
+    const results = await runInPlace(session, feeds, task.outputNames);
     const computeUs = Math.round((performance.now() - started) * 1000);
     const outputs = task.outputNames.map((name) => toWorkerTensor(name, results[name]!));
     const transfer = outputs.flatMap((o) => (Array.isArray(o.data) ? [] : [o.data.buffer as ArrayBuffer]));
