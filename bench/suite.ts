@@ -26,6 +26,7 @@ import { evaluateGoals, saturation, verdict } from './lib/goals.js';
 import { LimitSessions, measureLimit } from './lib/limit-runner.js';
 import { machineInfo } from './lib/machine-info.js';
 import { probeMemory } from './lib/memory-probe.js';
+import { type LimitUnderLoad, measureLimitUnderLoad } from './lib/limit-under-load.js';
 import { probeNoise } from './lib/noise-probe.js';
 import { pairWithLimit, pairWithServer } from './lib/paired-runs.js';
 import type { ModelFigures, ServedConfig, SuiteResult } from './lib/suite-result.js';
@@ -43,6 +44,8 @@ const LIMIT_POINT_MS = 600;
 const MAX_TRIALS = 5;
 /** Alternating (reference, wsinfer) runs behind each throughput ratio. */
 const PAIRS = 5;
+/** Alternating (limit alone, limit while the echo server answers) runs. */
+const LIMIT_UNDER_LOAD_PAIRS = 3;
 
 const USAGE = `Usage: npm run bench [-- options]
 
@@ -190,6 +193,22 @@ async function main(): Promise<void> {
   }
 
   // After wsinfer, because the open-loop step runs at wsinfer's own open-loop rate.
+  let mediumLimitUnderLoad: LimitUnderLoad | undefined;
+  const limitWhileServing = async (model: ModelFigures, echoUrl: string): Promise<LimitUnderLoad | undefined> => {
+    const rates = paired.mediumVsLimit?.pairs.map((p) => p.wsinfer).sort((a, b) => a - b);
+    const rate = Math.round(rates?.[Math.floor(rates.length / 2)] ?? saturation(model.wsinfer));
+    if (!(rate > 0)) return undefined;
+    log(`${model.name}: limit alone / while the echo server answers ${rate} req/s, ${LIMIT_UNDER_LOAD_PAIRS} alternating runs`);
+    const sessions = await LimitSessions.start(join(modelsDir, model.name, '1', 'model.onnx'), model.limit.best);
+    try {
+      const echoLoad = { ...loadOptions(echoUrl, model.name, 'rate', [rate]), distribution: 'constant' as const };
+      const measured = await measureLimitUnderLoad(sessions, model.limit.best.batch, echoLoad, LIMIT_UNDER_LOAD_PAIRS, Math.round(intervalMs * 1.5));
+      log(`${model.name}: the limit keeps ${(measured.medianRatio * 100).toFixed(0)} % of its rows/s while requests are answered`);
+      return measured;
+    } finally {
+      await sessions.close();
+    }
+  };
   for (const model of figures) {
     const echo = await startBaseline(echoScript, join(modelsDir, model.name, '1', 'model.onnx'));
     try {
@@ -199,6 +218,7 @@ async function main(): Promise<void> {
         model.ceilingOpen = (await runBenchmark(loadOptions(echo.wsUrl, model.name, 'rate', [model.wsinferOpen.level], echo.child.pid))).steps[0];
         if (model.ceilingOpen) log(`${model.name}: echo ceiling open loop ${describe(model.ceilingOpen)}`);
       }
+      if (model.name === 'medium') mediumLimitUnderLoad = await limitWhileServing(model, echo.wsUrl);
     } finally {
       await echo.stop();
     }
@@ -220,6 +240,7 @@ async function main(): Promise<void> {
     models: figures,
     memory,
     paired,
+    mediumLimitUnderLoad,
   };
   const whatWeChanged = await readFile(join(ROOT, 'bench', 'what-we-changed.md'), 'utf8').catch(() => '');
   await writeFile(outFile, renderBenchmarksMd(result, whatWeChanged));

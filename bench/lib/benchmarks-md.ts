@@ -98,7 +98,21 @@ function pairedSection(result: SuiteResult): string {
     'Throughput drifts on a shared machine, so the two throughput goals also come from short runs of the reference and wsinfer taken alternately; the goal uses the median ratio.',
     '',
     table(['model', 'comparison', 'pair', 'reference rows/s', 'wsinfer infer/s', 'ratio'], rows),
+    ...limitUnderLoadSection(result.mediumLimitUnderLoad),
   ].join('\n');
+}
+
+function limitUnderLoadSection(underLoad: SuiteResult['mediumLimitUnderLoad']): string[] {
+  if (!underLoad) return [];
+  return [
+    '',
+    `**The limit while requests are answered** (medium): the limit's sessions (batch ${underLoad.batch}) alone, then while the echo ceiling answers ` +
+      `${int(underLoad.rateRps)} requests/s (wsinfer's rate in the pairs above) from the same generator — the share of the limit any server keeps once it serves the requests themselves.`,
+    '',
+    table(['pair', 'limit alone rows/s', 'limit while serving rows/s', 'ratio'], underLoad.pairs.map((p, i) => [
+      String(i + 1), int(p.aloneRowsPerSec), int(p.servingRowsPerSec), (p.aloneRowsPerSec > 0 ? p.servingRowsPerSec / p.aloneRowsPerSec : 0).toFixed(2),
+    ])),
+  ];
 }
 
 function goalsTable(checks: GoalCheck[]): string {
@@ -164,6 +178,7 @@ export function renderBenchmarksMd(result: SuiteResult, whatWeChanged: string): 
     '',
     '"What this machine allows" is the same goal\'s figure for what any server could do here, from the same run: the echo ceiling (a server that ' +
       'decodes and answers but runs no model, so only the transport and the load generator remain; its c=64 figure is divided by the naive peer\'s from the tables) ' +
+      'for saturation, the limit measured while the echo ceiling answers wsinfer\'s request rate (the compute any server has left once it serves the requests); ' +
       'and, for memory, a plain worker thread holding one session. A goal is met only by wsinfer\'s own figure; it is called unreachable here only when ' +
       'that ceiling misses it too.',
     '',

@@ -52,6 +52,25 @@ const fixed = (v: number, digits = 2) => v.toFixed(digits);
 const P50_OVERHEAD_GOAL_US = 250;
 const NAIVE_RATIO_GOAL = 5;
 const MEMORY_RATIO_GOAL = 1.5;
+const SATURATION_RATIO_GOAL = 0.9;
+
+/**
+ * The limit while the echo server answers wsinfer's request rate, ÷ the limit alone. Both
+ * are noisy; when wsinfer's own ratio beats it, this run did not bound anything and the
+ * goal is not called unreachable.
+ */
+function saturationAllows(result: SuiteResult, wsinferRatio: number): MachineAllows | undefined {
+  const underLoad = result.mediumLimitUnderLoad;
+  if (!underLoad) return undefined;
+  const ratio = underLoad.medianRatio;
+  const notABound = wsinferRatio > ratio;
+  return {
+    value: `${fixed(ratio)} (the limit while the echo server answers ${Math.round(underLoad.rateRps)} req/s ÷ the limit alone` +
+      `${notABound ? '; wsinfer did better, so not a bound in this run' : ''})`,
+    reachable: ratio >= SATURATION_RATIO_GOAL || notABound,
+    because: `serving the requests alone leaves the limit ${fixed(ratio)} of itself`,
+  };
+}
 
 /** Echo ceiling ÷ naive peer at concurrency 64: the most any server can gain over naive here. */
 function naiveRatioAllows(model: ModelFigures): MachineAllows | undefined {
@@ -102,8 +121,9 @@ export function evaluateGoals(result: SuiteResult): GoalCheck[] {
     const paired = result.paired.mediumVsLimit?.medianRatio;
     const ratio = paired ?? tables;
     checks.push({
-      figure: 'wsinfer saturation ÷ limit, medium', goal: '≥ 0.90 (aim 0.95)', pass: ratio >= 0.9,
+      figure: 'wsinfer saturation ÷ limit, medium', goal: '≥ 0.90 (aim 0.95)', pass: ratio >= SATURATION_RATIO_GOAL,
       value: paired === undefined ? fixed(tables) : `${fixed(paired)} (median of alternating pairs; ${fixed(tables)} from the tables)`,
+      machineAllows: saturationAllows(result, ratio),
     });
   }
   const fraud = find(result, 'fraud');

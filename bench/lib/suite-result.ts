@@ -3,6 +3,7 @@ import type { StepReport } from '../../src/bench/bench-types.js';
 import type { LimitResult } from './limit-runner.js';
 import type { MachineInfo } from './machine-info.js';
 import type { NoiseFigures } from './noise-probe.js';
+import type { LimitUnderLoad } from './limit-under-load.js';
 import type { PairedComparison } from './paired-runs.js';
 
 export interface ServedConfig {
@@ -54,4 +55,6 @@ export interface SuiteResult {
   memory?: MemoryFigures;
   /** Alternating runs for the two throughput ratios among the goals. */
   paired: { fraudVsNaive?: PairedComparison; mediumVsLimit?: PairedComparison };
+  /** medium's limit while the echo server answers requests at wsinfer's rate, against the limit alone. */
+  mediumLimitUnderLoad?: LimitUnderLoad;
 }

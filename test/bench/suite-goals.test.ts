@@ -69,6 +69,25 @@ describe('suite goals', () => {
     expect(verdict(memory)).toBe('❌ missed — unreachable here: a plain worker thread holding a session already costs 3.15× the file');
   });
 
+  it('bounds the saturation goal by the limit while the echo server answers wsinfer\'s rate', () => {
+    const paired = { mediumVsLimit: { reference: 'limit', concurrency: 64, pairs: [], medianRatio: 0.8 } };
+    const result = suite([model('medium')], paired);
+    result.mediumLimitUnderLoad = {
+      rateRps: 1500, batch: 16, medianRatio: 0.84,
+      pairs: [{ aloneRowsPerSec: 2000, servingRowsPerSec: 1680 }],
+    };
+    const goal = byFigure(result).get('wsinfer saturation ÷ limit, medium')!;
+    expect(goal.machineAllows).toMatchObject({ value: '0.84 (the limit while the echo server answers 1500 req/s ÷ the limit alone)', reachable: false });
+    expect(verdict(goal)).toBe('❌ missed — unreachable here: serving the requests alone leaves the limit 0.84 of itself');
+    result.mediumLimitUnderLoad.medianRatio = 0.93;
+    expect(verdict(byFigure(result).get('wsinfer saturation ÷ limit, medium')!)).toBe('❌ missed');
+    // wsinfer above the figure: it bounded nothing this run, so no "unreachable".
+    result.mediumLimitUnderLoad.medianRatio = 0.75;
+    const beaten = byFigure(result).get('wsinfer saturation ÷ limit, medium')!;
+    expect(beaten.machineAllows?.value).toContain('wsinfer did better, so not a bound in this run');
+    expect(verdict(beaten)).toBe('❌ missed');
+  });
+
   it('says plainly missed when the ceiling meets the goal, and met whenever wsinfer does', () => {
     const reachable = model('fraud', {
       wsinfer: [step({ level: 64, inferPerSec: 1500 })],
