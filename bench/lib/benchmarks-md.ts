@@ -177,7 +177,7 @@ export function renderBenchmarksMd(result: SuiteResult, whatWeChanged: string): 
       'The p50 goal subtracts the limit\'s batch-1 run time for a session with as many intra-op threads as wsinfer\'s instances.',
     '',
     '"What this machine allows" is the same goal\'s figure for what any server could do here, from the same run: the echo ceiling (a server that ' +
-      'decodes and answers but runs no model, so only the transport and the load generator remain; its c=64 figure is divided by the naive peer\'s from the tables) ' +
+      'decodes and answers but runs no model, so only the transport and the load generator remain; its c=64 figure is divided by the naive peer\'s from the tables); ' +
       'for saturation, the limit measured while the echo ceiling answers wsinfer\'s request rate (the compute any server has left once it serves the requests); ' +
       'and, for memory, a plain worker thread holding one session. A goal is met only by wsinfer\'s own figure; it is called unreachable here only when ' +
       'that ceiling misses it too.',
