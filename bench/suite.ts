@@ -26,6 +26,7 @@ import { evaluateGoals, saturation, verdict } from './lib/goals.js';
 import { LimitSessions, measureLimit } from './lib/limit-runner.js';
 import { machineInfo } from './lib/machine-info.js';
 import { probeMemory } from './lib/memory-probe.js';
+import { limitOpenLoop } from './lib/limit-open-loop.js';
 import { type LimitUnderLoad, measureLimitUnderLoad } from './lib/limit-under-load.js';
 import { probeNoise } from './lib/noise-probe.js';
 import { pairWithLimit, pairWithServer } from './lib/paired-runs.js';
@@ -44,6 +45,8 @@ const LIMIT_POINT_MS = 600;
 const MAX_TRIALS = 5;
 /** Alternating (reference, wsinfer) runs behind each throughput ratio. */
 const PAIRS = 5;
+/** The limit's open loop (the model's own queueing at wsinfer's open-loop rate) runs this long. */
+const LIMIT_OPEN_LOOP_MS = 3000;
 /** Alternating (limit alone, limit while the echo server answers) runs. */
 const LIMIT_UNDER_LOAD_PAIRS = 3;
 
@@ -210,6 +213,17 @@ async function main(): Promise<void> {
     }
   };
   for (const model of figures) {
+    if (model.wsinferOpen) {
+      const layout = { sessions: model.config.instances, intraOpThreads: model.config.intraOpThreads };
+      const sessions = await LimitSessions.start(join(modelsDir, model.name, '1', 'model.onnx'), layout);
+      try {
+        model.limitOpen = await limitOpenLoop(sessions, model.wsinferOpen.level, model.config.maxBatchSize, LIMIT_OPEN_LOOP_MS, 500);
+        log(`${model.name}: limit open loop ${Math.round(model.wsinferOpen.level)}/s in-process: p50 ${(model.limitOpen.latency.p50Us / 1000).toFixed(2)} ms, ` +
+          `p99 ${(model.limitOpen.latency.p99Us / 1000).toFixed(2)} ms, batch ${model.limitOpen.meanBatch.toFixed(1)}`);
+      } finally {
+        await sessions.close();
+      }
+    }
     const echo = await startBaseline(echoScript, join(modelsDir, model.name, '1', 'model.onnx'));
     try {
       model.ceiling = (await runBenchmark(loadOptions(echo.wsUrl, model.name, 'concurrency', CEILING_CONCURRENCIES, echo.child.pid))).steps;

@@ -61,6 +61,7 @@ function modelSection(model: ModelFigures): string {
       `${run1 === undefined ? '' : ` (the goal uses ${c.intraOpThreads} thread(s), as wsinfer's instances run)`}.`,
     '',
     table(['sessions × threads', 'batch', 'rows/s', 'median run µs'], limitRows),
+    ...limitOpenLine(model),
     '',
     `**Served** (saturation: ${int(saturation(model.wsinfer))} infer/s for wsinfer, ${int(saturation(model.naive))} for the naive peer` +
       `${model.ceiling.length > 0 ? `, ${int(saturation(model.ceiling))} for the echo ceiling` : ''}):`,
@@ -71,6 +72,19 @@ function modelSection(model: ModelFigures): string {
     ], steps),
     '',
   ].join('\n');
+}
+
+function limitOpenLine(model: ModelFigures): string[] {
+  const open = model.limitOpen;
+  if (!open) return [];
+  const ms = (us: number) => (us / 1000).toFixed(2);
+  return [
+    '',
+    `**The model's own queueing** (the Poisson arrivals of wsinfer's open-loop step, ${int(open.rateRps)}/s, fed in-process to ${model.config.instances} session(s) ` +
+      `like wsinfer's instances, each batch everything waiting up to ${model.config.maxBatchSize} rows; ${int(open.measured)} requests): ` +
+      `p50 ${ms(open.latency.p50Us)} ms, p90 ${ms(open.latency.p90Us)} ms, p99 ${ms(open.latency.p99Us)} ms, max ${ms(open.latency.maxUs)} ms; ` +
+      `mean batch ${open.meanBatch.toFixed(1)}, mean run ${int(open.meanRunUs)} µs.`,
+  ];
 }
 
 function noiseSection(result: SuiteResult): string {
@@ -178,6 +192,7 @@ export function renderBenchmarksMd(result: SuiteResult, whatWeChanged: string): 
     '',
     '"What this machine allows" is the same goal\'s figure for what any server could do here, from the same run: the echo ceiling (a server that ' +
       'decodes and answers but runs no model, so only the transport and the load generator remain; its c=64 figure is divided by the naive peer\'s from the tables); ' +
+      'for p99, also the model alone fed the same arrivals in-process (its own queueing on these cores, no transport), the larger of the two counting; ' +
       'for saturation, the limit measured while the echo ceiling answers wsinfer\'s request rate (the compute any server has left once it serves the requests); ' +
       'and, for memory, a plain worker thread holding one session. A goal is met only by wsinfer\'s own figure; it is called unreachable here only when ' +
       'that ceiling misses it too.',

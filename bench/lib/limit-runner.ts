@@ -6,7 +6,7 @@
  */
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { LimitReply, LimitRequest, LimitWorkerData } from './limit-worker.js';
+import type { LimitOnceReply, LimitReply, LimitRequest, LimitWorkerData } from './limit-worker.js';
 
 const TRAMPOLINE = new URL('../../src/workers/tsx-trampoline.mjs', import.meta.url);
 const WORKER_ENTRY = new URL('./limit-worker.ts', import.meta.url).href;
@@ -53,10 +53,14 @@ function startWorker(modelPath: string, intraOpThreads: number): Promise<Worker>
   });
 }
 
-function run(worker: Worker, request: LimitRequest): Promise<LimitReply> {
+function run<R = LimitReply>(worker: Worker, request: LimitRequest): Promise<R> {
   return new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
+    const onError = (error: Error) => reject(error);
+    worker.once('message', (reply: R) => {
+      worker.off('error', onError);
+      resolve(reply);
+    });
+    worker.once('error', onError);
     worker.postMessage(request);
   });
 }
@@ -76,6 +80,15 @@ export class LimitSessions {
     const rowsPerSec = replies.reduce((sum, r) => sum + r.rows / (r.elapsedMs / 1000), 0);
     const medianRunUs = replies.reduce((sum, r) => sum + r.medianRunUs, 0) / replies.length;
     return { ...this.layout, batch, rowsPerSec, medianRunUs };
+  }
+
+  get count(): number {
+    return this.workers.length;
+  }
+
+  /** Session `index` runs one batch of `batch` rows; resolves with the run's time in µs. */
+  async runOnce(index: number, batch: number): Promise<number> {
+    return (await run<LimitOnceReply>(this.workers[index]!, { op: 'once', batch })).runUs;
   }
 
   async close(): Promise<void> {

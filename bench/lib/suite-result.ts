@@ -3,6 +3,7 @@ import type { StepReport } from '../../src/bench/bench-types.js';
 import type { LimitResult } from './limit-runner.js';
 import type { MachineInfo } from './machine-info.js';
 import type { NoiseFigures } from './noise-probe.js';
+import type { LimitOpenLoop } from './limit-open-loop.js';
 import type { LimitUnderLoad } from './limit-under-load.js';
 import type { PairedComparison } from './paired-runs.js';
 
@@ -23,6 +24,8 @@ export interface ModelFigures {
   wsinfer: StepReport[];
   /** Open loop, Poisson, at half of wsinfer's best closed-loop rate. */
   wsinferOpen?: StepReport;
+  /** The same Poisson arrivals fed to wsinfer's layout of sessions in-process: the model's own queueing. */
+  limitOpen?: LimitOpenLoop;
   /** The echo ceiling (bench/baselines/echo-server.ts, no inference), closed loop at 1 and 64. */
   ceiling: StepReport[];
   /** The echo ceiling open loop, at wsinferOpen's rate. */

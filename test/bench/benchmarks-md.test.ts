@@ -32,6 +32,15 @@ describe('BENCHMARKS.md', () => {
     expect(renderBenchmarksMd(suite([fraud]), '')).toContain('saturation: 1,500 infer/s for wsinfer, 1,000 for the naive peer, 5,000 for the echo ceiling');
   });
 
+  it('states the model\'s own queueing at wsinfer\'s open-loop rate under its limit table', () => {
+    const queued = model('medium', { limitOpen: { rateRps: 822, measured: 2466, latency: { ...step().latency, p50Us: 4580, p90Us: 12_000, p99Us: 36_480, maxUs: 51_000 }, meanBatch: 2, meanRunUs: 3501 } });
+    expect(renderBenchmarksMd(suite([queued]), '')).toContain(
+      '**The model\'s own queueing** (the Poisson arrivals of wsinfer\'s open-loop step, 822/s, fed in-process to 2 session(s) like wsinfer\'s instances, ' +
+      'each batch everything waiting up to 32 rows; 2,466 requests): p50 4.58 ms, p90 12.00 ms, p99 36.48 ms, max 51.00 ms; mean batch 2.0, mean run 3,501 µs.',
+    );
+    expect(renderBenchmarksMd(suite([fraud]), '')).not.toContain('**The model\'s own queueing**');
+  });
+
   it('adds server CPU and main thread columns when any step measured them', () => {
     const md = renderBenchmarksMd(suite([fraud]), '');
     expect(headerOf(md, 'server')).toContain('| generator CPU | server CPU | main thread | stable |');

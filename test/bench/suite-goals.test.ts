@@ -69,6 +69,23 @@ describe('suite goals', () => {
     expect(verdict(memory)).toBe('❌ missed — unreachable here: a plain worker thread holding a session already costs 3.15× the file');
   });
 
+  it('bounds p99 by the larger of the echo ceiling and the model alone fed the same arrivals in-process', () => {
+    const latency = (p99Us: number) => ({ ...step().latency, p99Us });
+    const fraud = model('fraud', {
+      ceilingOpen: step({ mode: 'rate', level: 900, latency: latency(2000) }),
+      wsinferOpen: step({ mode: 'rate', level: 900, latency: latency(40_000), server: { queueUs: 500, computeUs: 1500, batchSize: 2 } }),
+      // Bound: 1 ms + 2 × 1.5 ms = 4 ms; the model alone queues to 36 ms at this rate.
+      limitOpen: { rateRps: 900, measured: 2700, latency: latency(36_000), meanBatch: 2, meanRunUs: 2500 },
+    });
+    const p99 = byFigure(suite([fraud])).get('p99 at 50 % of max rate (Poisson), fraud')!;
+    expect(p99.machineAllows).toMatchObject({ value: '36.00 ms vs 4.00 ms (echo ceiling 2.00 ms; the model alone in-process 36.00 ms; same rate)', reachable: false });
+    expect(verdict(p99)).toBe('❌ missed — unreachable here: the model alone, fed the same arrivals in-process, has a p99 of 36.00 ms');
+
+    fraud.limitOpen!.latency = latency(3000);
+    const within = byFigure(suite([fraud])).get('p99 at 50 % of max rate (Poisson), fraud')!;
+    expect(within.machineAllows).toMatchObject({ value: '3.00 ms vs 4.00 ms (echo ceiling 2.00 ms; the model alone in-process 3.00 ms; same rate)', reachable: true });
+  });
+
   it('bounds the saturation goal by the limit while the echo server answers wsinfer\'s rate', () => {
     const paired = { mediumVsLimit: { reference: 'limit', concurrency: 64, pairs: [], medianRatio: 0.8 } };
     const result = suite([model('medium')], paired);
