@@ -128,8 +128,7 @@ async function main(): Promise<void> {
   const echoScript = await compileBaseline('echo-server');
   log('machine noise floor (stalls, timer lateness, thread hand-off)');
   const noise = await probeNoise();
-  // Before any onnxruntime session has lived in this process: memory that earlier workers
-  // freed could be handed to new ones and hide part of their cost.
+  // In fresh processes of its own (bench/lib/worker-memory.ts), while the machine is quiet.
   let workerMemory: WorkerMemoryFigures | undefined;
   if (models.includes(MEMORY_MODEL)) {
     const config = await servedConfig(MEMORY_MODEL);

@@ -148,7 +148,7 @@ function memorySection(memory: SuiteResult['memory']): string {
   return [
     served,
     '',
-    `Where it goes, measured in the suite's own process (RSS slope from 1 to 3 live worker threads, read 500 ms after the last started): ` +
+    `Where it goes, measured in a fresh Node process (RSS slope from 1 to 4 live worker threads, read 500 ms after the last started): ` +
       `a worker thread with nothing loaded costs ${mib(memory.bareWorkerBytes)}, and an onnxruntime session of \`${memory.model}\` in a plain worker thread ` +
       `${mib(sessionBytes)} more after batch-1 and maxBatchSize runs — ${(memory.sessionWorkerBytes / memory.fileBytes).toFixed(2)}× the file before any server code; ` +
       wsinferShare,

@@ -38,7 +38,7 @@ export interface MemoryFigures {
   rssOneInstanceBytes: number;
   rssTwoInstancesBytes: number;
   /**
-   * The same cost split, in the suite's own process (bench/lib/worker-memory.ts): RSS one
+   * The same cost split, in a fresh Node process (bench/lib/worker-memory.ts): RSS one
    * more bare worker thread adds, and one more plain worker thread holding a session.
    */
   bareWorkerBytes?: number;

@@ -1,19 +1,23 @@
 /**
- * What one more worker thread costs in resident memory, split in two, measured in the
- * suite's own process with real worker_threads: a bare thread (nothing imported), and a
+ * What one more worker thread costs in resident memory, split in two, measured in a
+ * fresh Node process with real worker_threads: a bare thread (nothing imported), and a
  * plain thread holding one onnxruntime session of the model after it has run at batch 1
  * and at maxBatchSize (arenas grown to their working size). Each figure is the slope from
- * 1 to 3 live workers, so what the first one loads once per process (onnxruntime's shared
+ * 1 to 4 live workers, so what the first one loads once per process (onnxruntime's shared
  * library) is not counted. This is what any server with one session per worker thread
  * pays before its own code adds anything.
  */
+import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { promisify } from 'node:util';
 import { sessionOptions } from '../../src/runtime/session-factory.js';
 
 /** RSS is read this long after the last worker is ready, once allocations have settled. */
 const SETTLE_MS = 500;
 const RUNS_PER_BATCH = 3;
+/** Workers started after the first; the slope is taken over them. */
+const EXTRA_WORKERS = 3;
+const execFileAsync = promisify(execFile);
 
 export interface WorkerMemoryFigures {
   /** RSS one more worker thread with nothing imported adds. */
@@ -53,31 +57,35 @@ async function loadSession(d) {
 (workerData ? loadSession(workerData) : Promise.resolve()).then(() => parentPort.postMessage('ready'));
 `;
 
-function startWorker(data: SessionWorkerData | null): Promise<Worker> {
-  // execArgv [] so the thread does not inherit the suite's `--import tsx`.
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: data, execArgv: [] });
-  return new Promise((resolve, reject) => {
-    worker.once('message', () => resolve(worker));
-    worker.once('error', reject);
-  });
-}
+// The measuring process: starts the workers one after the other, as a server starts its
+// instances, and prints the RSS slope. A fresh process each time, because memory that
+// earlier threads of a process freed is handed to new ones and hides part of their cost
+// (in the suite's own process a bare thread once measured below zero).
+const MEASURER_SOURCE = `
+const { Worker } = require('node:worker_threads');
+const [source, data, extra, settleMs] = JSON.parse(process.argv[1]);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const start = () => new Promise((resolve, reject) => {
+  const worker = new Worker(source, { eval: true, workerData: data });
+  worker.once('message', () => resolve(worker));
+  worker.once('error', reject);
+});
+(async () => {
+  const workers = [await start()];
+  await sleep(settleMs);
+  const rssOne = process.memoryUsage.rss();
+  for (let i = 0; i < extra; i++) workers.push(await start());
+  await sleep(settleMs);
+  process.stdout.write(JSON.stringify({ bytesPerWorker: (process.memoryUsage.rss() - rssOne) / extra }));
+  process.exit(0);
+})().catch((error) => { console.error(error); process.exit(1); });
+`;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Slope of this process's RSS from 1 to 3 live workers started with `data`, bytes per worker. */
+/** Slope of a fresh process's RSS from 1 to 1 + EXTRA_WORKERS live workers started with `data`, bytes per worker. */
 async function rssPerWorker(data: SessionWorkerData | null): Promise<number> {
-  const workers: Worker[] = [];
-  try {
-    workers.push(await startWorker(data));
-    await sleep(SETTLE_MS);
-    const rssOne = process.memoryUsage.rss();
-    // One after the other, as a server starts its instances.
-    for (let i = 0; i < 2; i++) workers.push(await startWorker(data));
-    await sleep(SETTLE_MS);
-    return (process.memoryUsage.rss() - rssOne) / 2;
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+  const args = JSON.stringify([WORKER_SOURCE, data, EXTRA_WORKERS, SETTLE_MS]);
+  const { stdout } = await execFileAsync(process.execPath, ['-e', MEASURER_SOURCE, args], { timeout: 120_000 });
+  return (JSON.parse(stdout) as { bytesPerWorker: number }).bytesPerWorker;
 }
 
 export async function measureWorkerMemory(modelPath: string, maxBatchSize: number, intraOpThreads: number): Promise<WorkerMemoryFigures> {
