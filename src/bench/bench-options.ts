@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { RequestDistribution } from './request-schedule.js';
+import { type LatencyStatistic, type LatencyThreshold, PERCENTILES } from './latency-threshold.js';
 import { parseShapeOption } from './model-inputs.js';
 
 export interface BenchOptions {
@@ -41,6 +42,8 @@ export interface BenchOptions {
   quiet: boolean;
   /** A server process on this machine whose CPU time each step reports (Linux /proc). */
   serverPid?: number;
+  /** Stop the sweep at the first step over this latency (perf_analyzer's --latency-threshold). */
+  latencyThreshold?: LatencyThreshold;
 }
 
 export const DEFAULT_BENCH_OPTIONS = Object.freeze({
@@ -93,6 +96,23 @@ export function parseRange(name: string, text: string, integer: boolean): number
   return levels;
 }
 
+/** `--latency-threshold <ms>` with `--percentile <50|90|95|99>` (default: the mean, as perf_analyzer). */
+function parseLatencyThreshold(threshold: string | undefined, percentile: string | undefined): LatencyThreshold | undefined {
+  let statistic: LatencyStatistic = 'mean';
+  if (percentile !== undefined) {
+    const p = Number(percentile);
+    if (!(PERCENTILES as readonly number[]).includes(p)) throw new BenchUsageError(`--percentile must be one of ${PERCENTILES.join(', ')}, got '${percentile}'`);
+    statistic = `p${p}` as LatencyStatistic;
+  }
+  if (threshold === undefined) {
+    if (percentile !== undefined) throw new BenchUsageError('--percentile applies to --latency-threshold; give both');
+    return undefined;
+  }
+  const thresholdMs = Number(threshold);
+  if (!(thresholdMs > 0) || !Number.isFinite(thresholdMs)) throw new BenchUsageError(`--latency-threshold must be a positive number of milliseconds, got '${threshold}'`);
+  return { thresholdMs, statistic };
+}
+
 export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   const { values } = parseArgs({
     args: argv,
@@ -127,6 +147,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       models: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       'server-pid': { type: 'string' },
+      'latency-threshold': { type: 'string', short: 'l' },
+      percentile: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -150,6 +172,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   const stability = Number(values['stability-percentage'] ?? d.stabilityPercentage);
   if (!(stability > 0 && stability <= 100)) throw new BenchUsageError('--stability-percentage must be in (0, 100]');
   const mode = values['request-rate-range'] ? 'rate' : 'concurrency';
+  const latencyThreshold = parseLatencyThreshold(values['latency-threshold'], values.percentile);
   const shapes = new Map<string, number[]>();
   for (const text of values.shape ?? []) {
     try {
@@ -189,5 +212,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     modelsDir: values.models,
     quiet: values.quiet ?? false,
     serverPid: values['server-pid'] === undefined ? undefined : positiveInteger('server-pid', values['server-pid'], 0),
+    latencyThreshold,
   };
 }

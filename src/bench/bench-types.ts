@@ -2,6 +2,7 @@
  * The shapes shared by the benchmark client's parts: what a transport reports per
  * request, what one measured step sums up to, and the whole report.
  */
+import type { ThresholdOutcome } from './latency-threshold.js';
 import type { Datatype, TensorData } from '../protocol/datatypes.js';
 import type { LatencySummary } from './latency-stats.js';
 
@@ -104,4 +105,6 @@ export interface BenchReport {
   measurementIntervalMs: number;
   steps: StepReport[];
   verify?: VerifyReport;
+  /** With --latency-threshold: the highest load within it, and where the sweep stopped. */
+  latencyThreshold?: ThresholdOutcome;
 }

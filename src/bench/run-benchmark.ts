@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { BenchOptions } from './bench-options.js';
 import type { BenchReport, BenchTransport } from './bench-types.js';
 import { HttpTransport } from './http-transport.js';
+import { thresholdOutcome } from './latency-threshold.js';
 import { fetchModelMetadata, inputSetsFromJson, modelBatches, randomInputSets, resolveInputShapes } from './model-inputs.js';
 import { ProgressLine } from './progress-line.js';
 import { ResponseVerifier, modelPathResolver } from './response-verifier.js';
@@ -56,6 +57,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
       onWindow: progress?.onWindow,
       tap: verifier?.tap,
       wantOutputs: verifier?.wantOutputs,
+      latencyThreshold: options.latencyThreshold,
       serverPid: options.serverPid,
     });
   } finally {
@@ -73,6 +75,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
     measurementIntervalMs: options.measurementIntervalMs,
     steps,
   };
+  if (options.latencyThreshold) report.latencyThreshold = thresholdOutcome(steps, options.latencyThreshold);
   if (verifier && modelPathFor) report.verify = await verifier.verify(modelPathFor, inputSets);
   return report;
 }

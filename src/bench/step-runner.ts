@@ -4,6 +4,7 @@
  * is reached, then report the step from its last windows. Every loop here is bounded in
  * count (trials, levels) and in time (windows, drain).
  */
+import { type LatencyThreshold, exceeds } from './latency-threshold.js';
 import type { BenchTransport, InputSet, LoadMode, StepReport } from './bench-types.js';
 import { summarizeLatencies } from './latency-stats.js';
 import { type AnswerTap, ClosedLoopDriver, type LoadDriver, OpenLoopDriver } from './load-drivers.js';
@@ -33,6 +34,8 @@ export interface StepRunOptions {
   onWindow?: (step: { mode: LoadMode; level: number; trial: number; window: WindowFigures & { p50Us: number; p99Us: number; errors: number } }) => void;
   tap?: AnswerTap;
   wantOutputs?: () => boolean;
+  /** Stop after the first step over this latency; later levels are not run. */
+  latencyThreshold?: LatencyThreshold;
   /** A server process on this machine whose CPU time each step reports. */
   serverPid?: number;
 }
@@ -72,9 +75,11 @@ export async function runSteps(options: StepRunOptions): Promise<StepReport[]> {
   const reports: StepReport[] = [];
   let warmupMs = options.warmupMs;
   for (const level of options.levels) {
-    reports.push(await runStep(options, level, warmupMs));
+    const report = await runStep(options, level, warmupMs);
+    reports.push(report);
     warmupMs = 0;
     if (options.transport.openConnections === 0) break;
+    if (options.latencyThreshold && exceeds(report, options.latencyThreshold)) break;
   }
   return reports;
 }

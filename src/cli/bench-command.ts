@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { BenchUsageError, DEFAULT_BENCH_OPTIONS as d, parseBenchArgs } from '../bench/bench-options.js';
 import { latencyPlotTitle } from '../bench/bench-summary.js';
 import { renderLatencyPlot } from '../bench/latency-plot.js';
+import { describeOutcome } from '../bench/latency-threshold.js';
 import { BenchInputError } from '../bench/model-inputs.js';
 import { toCsv } from '../bench/report-csv.js';
 import { formatTable } from '../bench/report-table.js';
@@ -44,6 +45,9 @@ Load:
   -r, --max-trials <n>             windows per step at most (default ${d.maxTrials})
   -s, --stability-percentage <n>   a step ends when its last 3 windows' throughput and p95
                                    agree within this % (default ${d.stabilityPercentage})
+  -l, --latency-threshold <ms>     stop the sweep at the first step whose latency is over
+                                   this, and report the highest load that stayed within it
+      --percentile <50|90|95|99>   the latency --latency-threshold judges (default: the mean)
       --request-timeout-ms <n>     count a request unanswered after this as ERR_CLIENT_TIMEOUT (default ${d.requestTimeoutMs})
       --max-in-flight <n>          open loop: more unanswered requests than this are counted as
                                    ERR_CLIENT_BACKLOG instead of sent (default ${d.maxInFlight})
@@ -80,6 +84,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     return error instanceof BenchInputError ? 2 : 1;
   }
   process.stdout.write(formatTable(report));
+  if (report.latencyThreshold) process.stdout.write(describeOutcome(report.latencyThreshold, options.mode));
   if (options.serverPid !== undefined && !report.steps.some((step) => step.serverCpu)) {
     process.stderr.write(`wsinfer bench: could not read /proc/${options.serverPid}/stat; no server CPU figures\n`);
   }

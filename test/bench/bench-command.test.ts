@@ -123,6 +123,22 @@ describe('wsinfer bench against wsinfer', () => {
     expect((await readFile(join(outDir, 'cpu.csv'), 'utf8')).split('\n')[0]).toMatch(/^Concurrency,Inferences\/Second,Client Send,/);
   });
 
+  it('stops the sweep at the first step over --latency-threshold and names the highest load within it', async () => {
+    // Nothing answers within a microsecond: the sweep stops after its first level.
+    const tight = await bench(['-u', server.wsUrl, '-m', 'fraud', '--concurrency-range', '1,2,4', ...SHORT, '-l', '0.001', '--percentile', '50', '--json', join(outDir, 'tight.json')]);
+    expect(tight.code).toBe(0);
+    expect(tight.stdout).toContain('latency threshold 0.001 ms (p50): no step stayed within it; stopped at concurrency 1 (');
+    const stopped = await readReport('tight.json');
+    expect(stopped.steps.map((s) => s.level)).toEqual([1]);
+    expect(stopped.latencyThreshold).toMatchObject({ thresholdMs: 0.001, statistic: 'p50', exceededLevel: 1 });
+    expect(stopped.latencyThreshold?.withinLevel).toBeUndefined();
+
+    // A minute is within reach of every step: all run, the last is the answer.
+    const loose = await bench(['-u', server.wsUrl, '-m', 'fraud', '--concurrency-range', '1,2', ...SHORT, '-l', '60000', '--json', join(outDir, 'loose.json')]);
+    expect(loose.stdout).toMatch(/latency threshold 60000 ms \(mean\): highest load within it: concurrency 2, \d+ infer\/s; no step went over it/);
+    expect((await readReport('loose.json')).steps.map((s) => s.level)).toEqual([1, 2]);
+  });
+
   it('says nothing of server CPU it could not read', async () => {
     const { code, stdout, stderr } = await bench(['-u', server.wsUrl, '-m', 'fraud', ...SHORT, '--server-pid', String(2 ** 22 + 1), '--json', join(outDir, 'nocpu.json')]);
     expect(code).toBe(0);

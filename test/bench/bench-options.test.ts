@@ -58,3 +58,18 @@ describe('parseBenchArgs', () => {
     expect(parseBenchArgs(['--help'])).toBe('help');
   });
 });
+
+describe('--latency-threshold and --percentile', () => {
+  it('reads a threshold in ms judged on the mean by default, or on the percentile given', () => {
+    expect(parseBenchArgs(['-m', 'fraud', '--latency-threshold', '10'])).toMatchObject({ latencyThreshold: { thresholdMs: 10, statistic: 'mean' } });
+    expect(parseBenchArgs(['-m', 'fraud', '-l', '2.5', '--percentile', '99'])).toMatchObject({ latencyThreshold: { thresholdMs: 2.5, statistic: 'p99' } });
+    expect(parseBenchArgs(['-m', 'fraud'])).not.toHaveProperty('latencyThreshold.thresholdMs');
+  });
+
+  it('refuses what it cannot judge', () => {
+    expect(() => parseBenchArgs(['-m', 'fraud', '-l', '0'])).toThrow(/--latency-threshold must be a positive number of milliseconds/);
+    expect(() => parseBenchArgs(['-m', 'fraud', '-l', 'fast'])).toThrow(BenchUsageError);
+    expect(() => parseBenchArgs(['-m', 'fraud', '-l', '5', '--percentile', '75'])).toThrow(/--percentile must be one of 50, 90, 95, 99/);
+    expect(() => parseBenchArgs(['-m', 'fraud', '--percentile', '99'])).toThrow(/give both/);
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * perf_analyzer's --latency-threshold: a sweep over load levels stops at the first step
+ * whose latency (the mean, or the --percentile given) is over the threshold, and the
+ * report names the highest level that stayed within it — the load a server can take
+ * under a latency budget.
+ */
+import type { LatencySummary } from './latency-stats.js';
+import type { StepReport } from './bench-types.js';
+
+export type LatencyStatistic = 'mean' | 'p50' | 'p90' | 'p95' | 'p99';
+
+export const PERCENTILES = [50, 90, 95, 99] as const;
+
+export interface LatencyThreshold {
+  thresholdMs: number;
+  statistic: LatencyStatistic;
+}
+
+export interface ThresholdOutcome extends LatencyThreshold {
+  /** The highest load level whose latency stayed within the threshold; absent when none did. */
+  withinLevel?: number;
+  withinInferPerSec?: number;
+  /** The level that went over it (the sweep stopped there); absent when none did. */
+  exceededLevel?: number;
+  exceededLatencyMs?: number;
+}
+
+export function latencyUs(latency: LatencySummary, statistic: LatencyStatistic): number {
+  switch (statistic) {
+    case 'mean': return latency.meanUs;
+    case 'p50': return latency.p50Us;
+    case 'p90': return latency.p90Us;
+    case 'p95': return latency.p95Us;
+    case 'p99': return latency.p99Us;
+  }
+}
+
+/** A step is over the threshold by its latency, or when nothing it sent was answered. */
+export function exceeds(step: StepReport, threshold: LatencyThreshold): boolean {
+  return step.completed === 0 || latencyUs(step.latency, threshold.statistic) > threshold.thresholdMs * 1000;
+}
+
+export function thresholdOutcome(steps: readonly StepReport[], threshold: LatencyThreshold): ThresholdOutcome {
+  const outcome: ThresholdOutcome = { ...threshold };
+  for (const step of steps) {
+    if (exceeds(step, threshold)) {
+      outcome.exceededLevel = step.level;
+      outcome.exceededLatencyMs = latencyUs(step.latency, threshold.statistic) / 1000;
+      break;
+    }
+    outcome.withinLevel = step.level;
+    outcome.withinInferPerSec = step.inferPerSec;
+  }
+  return outcome;
+}
+
+/** One line for the end of the table. */
+export function describeOutcome(outcome: ThresholdOutcome, mode: 'concurrency' | 'rate'): string {
+  const load = (level: number) => (mode === 'concurrency' ? `concurrency ${level}` : `${level} requests/s`);
+  const budget = `latency threshold ${outcome.thresholdMs} ms (${outcome.statistic})`;
+  const within = outcome.withinLevel === undefined
+    ? 'no step stayed within it'
+    : `highest load within it: ${load(outcome.withinLevel)}, ${Math.round(outcome.withinInferPerSec ?? 0)} infer/s`;
+  const exceeded = outcome.exceededLevel === undefined
+    ? 'no step went over it'
+    : `stopped at ${load(outcome.exceededLevel)} (${outcome.exceededLatencyMs!.toFixed(2)} ms)`;
+  return `${budget}: ${within}; ${exceeded}\n`;
+}
