@@ -36,6 +36,16 @@
       ],
       "defines": ["NAPI_VERSION=8"],
       "cflags_cc": ["-Wall", "-Wextra"]
+    },
+    {
+      # Polling threads yield their core on every turn (src/workers/loop-poller.ts).
+      "target_name": "wsinfer_yield",
+      "sources": ["native/cpu_yield.cc"],
+      "dependencies": [
+        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api"
+      ],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags_cc": ["-Wall", "-Wextra"]
     }
   ]
 }

@@ -26,6 +26,9 @@ Options:
       --max-buffered-bytes <n>   unsent reply bytes per WebSocket before it is closed
                                  with 1013 (default ${d.maxBufferedBytesPerConnection})
       --heartbeat-interval-ms <n>  WebSocket ping interval, 0 = off (default ${d.heartbeatIntervalMs})
+      --spin-wait-us <n>         after a batch, an instance polls this long for the next
+                                 one instead of sleeping, only on cores left idle;
+                                 0 = always sleep (default ${d.spinWaitUs})
       --load-timeout-ms <n>      longest a model may take to load (default ${d.loadTimeoutMs})
       --shutdown-timeout-ms <n>  on SIGTERM, longest wait for admitted requests (default ${d.shutdownTimeoutMs})
       --model-control <mode>     none: load the repository at start (default)
@@ -61,6 +64,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'max-buffered-bytes': { type: 'string' },
       'heartbeat-interval-ms': { type: 'string' },
       'load-timeout-ms': { type: 'string' },
+      'spin-wait-us': { type: 'string' },
       'shutdown-timeout-ms': { type: 'string' },
       'model-control': { type: 'string' },
       'repository-poll-ms': { type: 'string' },
@@ -80,6 +84,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     maxBufferedBytesPerConnection: integer('max-buffered-bytes', values['max-buffered-bytes']),
     heartbeatIntervalMs: integer('heartbeat-interval-ms', values['heartbeat-interval-ms']),
     loadTimeoutMs: integer('load-timeout-ms', values['load-timeout-ms']),
+    spinWaitUs: integer('spin-wait-us', values['spin-wait-us']),
     shutdownTimeoutMs: integer('shutdown-timeout-ms', values['shutdown-timeout-ms']),
     ...gpuServeOptions(values),
     modelControl: values['model-control'] as ServerOptions['modelControl'] | undefined,

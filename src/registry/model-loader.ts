@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import { openSessionFor } from '../runtime/session-factory.js';
 import { type BatchObserver, BatchExecutor } from '../workers/batch-executor.js';
 import { InstancePool } from '../workers/instance-pool.js';
+import type { SpinSettings } from '../workers/batch-task.js';
 import { type PlacementContext, extraInFlightBatches, placeInstanceGroup, placementOf, poolChooserFor } from './instance-placement.js';
 import { checkSample, verifyVersion } from '../lifecycle/index.js';
 import { resolveModelConfig } from './model-config.js';
@@ -47,6 +48,8 @@ export interface LoaderContext {
   exitOnBatchRows?: number;
   /** Per loaded version, the observer its executor reports batches to. */
   observerFor?: (name: string, version: string) => BatchObserver | undefined;
+  /** Instances poll for their next batch where the gate allows; absent: they sleep at once. */
+  spin?: SpinSettings;
   /** GPU snapshots, memory estimate and spill-over policy; absent: CUDA device 0 unchecked, no spill-over. */
   placement?: PlacementContext;
 }
@@ -95,6 +98,7 @@ export async function loadModelVersion(folder: ModelFolder, version: string, ctx
           batchable,
           warmupBatchSizes: config.warmup.batchSizes,
           exitOnBatchRows: ctx.exitOnBatchRows,
+          spin: ctx.spin,
           onReplacement: (report) => ctx.logger.warn(`model '${folder.name}' version ${version}: replacement instance ${report.ok ? 'ready' : `failed: ${report.message}`}`),
         });
         pools.push(pool);

@@ -8,20 +8,11 @@
  * instance; BENCHMARKS.md, "Memory"). Without the built addon, or off glibc, it does
  * nothing and says so by returning false.
  */
-import { createRequire } from 'node:module';
-
-/** Relative to this file; the same from src/runtime/ (tsx, vitest) and dist/runtime/. */
-const HEAP_ADDON_PATH = '../../build/Release/wsinfer_heap.node';
+import { loadOptionalAddon } from './optional-addon.js';
 
 let addon: { trimHeap(): boolean } | null | undefined;
 
 export function trimHeap(): boolean {
-  if (addon === undefined) {
-    try {
-      addon = createRequire(import.meta.url)(HEAP_ADDON_PATH) as { trimHeap(): boolean };
-    } catch {
-      addon = null;
-    }
-  }
+  if (addon === undefined) addon = loadOptionalAddon<{ trimHeap(): boolean }>('wsinfer_heap');
   return addon?.trimHeap() ?? false;
 }

@@ -18,6 +18,7 @@ import { InferenceService } from './inference-service.js';
 import { ServerGpu } from './server-gpu.js';
 import { type ServerOptions, resolveServerOptions } from './server-options.js';
 import { WsConnection } from './ws-connection.js';
+import { SpinGate } from '../workers/spin-gate.js';
 
 export class WsinferServer {
   readonly options: Readonly<ServerOptions>;
@@ -29,6 +30,8 @@ export class WsinferServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<WsConnection>();
+  /** Whether instance threads may poll for batches: only on cores left idle. */
+  private readonly spinGate = new SpinGate();
   private heartbeat: NodeJS.Timeout | undefined;
   private poller: NodeJS.Timeout | undefined;
   readonly rollouts: RolloutManager;
@@ -47,6 +50,7 @@ export class WsinferServer {
       exitOnBatchRows: this.options.exitWorkerOnBatchRows,
       observerFor: (name, version) => this.metrics.observerFor(name, version),
       placement: this.gpu.placement,
+      spin: this.options.spinWaitUs > 0 ? { gate: this.spinGate.buffer, windowMs: this.options.spinWaitUs / 1000 } : undefined,
     });
     const rolloutMetrics = new RolloutMetrics(this.metrics.registry);
     this.rollouts = new RolloutManager({
@@ -91,6 +95,7 @@ export class WsinferServer {
   async start(): Promise<AddressInfo> {
     // Placement reads the GPUs, so the first snapshot comes before any model loads.
     await this.gpu.start();
+    if (this.options.spinWaitUs > 0) this.spinGate.start();
     await this.loadModels();
     await this.rollouts.loadPolicies();
     this.rollouts.start();
@@ -162,6 +167,7 @@ export class WsinferServer {
     this.http.closeAllConnections();
     await listenerClosed;
     await this.registry.unloadAll();
+    this.spinGate.stop();
     this.gpu.stop();
   }
 }

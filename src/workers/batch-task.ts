@@ -28,6 +28,13 @@ export type InstanceReport =
   | { threadId: number; ok: true; loadMs: number; warmupMs: number }
   | { threadId: number; ok: false; code: ErrorCode; message: string };
 
+export interface SpinSettings {
+  /** The SpinGate's shared cells. */
+  gate: SharedArrayBuffer;
+  /** How long a thread polls after a batch before it sleeps. */
+  windowMs: number;
+}
+
 export interface InstanceWorkerData {
   modelPath: string;
   settings: SessionSettings;
@@ -36,6 +43,8 @@ export interface InstanceWorkerData {
   warmupBatchSizes: number[];
   batchable: boolean;
   reportChannel: string;
+  /** Poll for the next batch instead of sleeping, where the gate allows (spin-gate.ts). */
+  spin?: SpinSettings;
   /** Set only by tests: the worker thread exits when handed a batch of this many rows. */
   exitOnBatchRows?: number;
   /** Under tsx (tests, dev), the .ts module the trampoline loads. */

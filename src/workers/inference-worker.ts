@@ -17,6 +17,8 @@ import { trimHeap } from '../runtime/heap-trim.js';
 import { runInPlace } from '../runtime/run-in-place.js';
 import { createSession } from '../runtime/session-factory.js';
 import { ownsBuffer } from '../runtime/tensor-batch.js';
+import { LoopPoller } from './loop-poller.js';
+import { SpinTicket } from './spin-gate.js';
 import type { BatchTask, BatchTaskResult, InstanceReport, InstanceWorkerData, WorkerTensor } from './batch-task.js';
 
 const data = workerData as InstanceWorkerData;
@@ -50,6 +52,15 @@ const channel = new BroadcastChannel(data.reportChannel);
 channel.postMessage(loaded.report);
 channel.unref();
 
+// After a batch, poll for the next one while the gate allows: a sleeping thread takes
+// 60–100 µs to wake on a VM, longer than a small model's whole run.
+const spinTicket = data.spin && new SpinTicket(data.spin.gate);
+const nextBatchPoller = new LoopPoller(() => spinTicket?.leave());
+
+function pollForNextBatch(): void {
+  if (spinTicket?.tryEnter()) nextBatchPoller.pollFor(data.spin!.windowMs);
+}
+
 function toWorkerTensor(name: string, tensor: ort.Tensor): WorkerTensor {
   let values = tensor.data as WorkerTensor['data'];
   // Transfer needs a buffer holding exactly these bytes; copy in the rare other case.
@@ -58,6 +69,15 @@ function toWorkerTensor(name: string, tensor: ort.Tensor): WorkerTensor {
 }
 
 export default async function runBatch(task: BatchTask): Promise<BatchTaskResult | unknown> {
+  nextBatchPoller.stop();
+  try {
+    return await runOne(task);
+  } finally {
+    pollForNextBatch();
+  }
+}
+
+async function runOne(task: BatchTask): Promise<BatchTaskResult | unknown> {
   const session = loaded.session;
   if (!session) {
     const report = loaded.report as Extract<InstanceReport, { ok: false }>;

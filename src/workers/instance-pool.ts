@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { WsinferError } from '../errors.js';
+import { LoopPoller } from './loop-poller.js';
+import { SpinTicket } from './spin-gate.js';
 import type { BatchTask, BatchTaskResult, InstanceReport, InstanceWorkerData } from './batch-task.js';
 
 export interface InstancePoolOptions extends Omit<InstanceWorkerData, 'reportChannel' | 'tsEntry'> {
@@ -17,6 +19,11 @@ export interface InstancePoolOptions extends Omit<InstanceWorkerData, 'reportCha
   /** Told when a replacement worker (after a crash) finished loading. */
   onReplacement?: (report: InstanceReport) => void;
 }
+
+// Batches this thread has handed to any pool and not got back. While one runs and the
+// gate is open, this thread polls (up to the spin window) so the answer need not wake it.
+let batchesInFlight = 0;
+const answerPoller = new LoopPoller();
 
 const here = import.meta.url;
 // From TypeScript sources (tests, tsx) workers need tsx registered first; dist/ runs as is.
@@ -34,6 +41,7 @@ export class InstancePool {
     readonly count: number,
     /** Per instance, as reported when it became ready. */
     readonly reports: InstanceReport[],
+    private readonly spin: { ticket: SpinTicket; windowMs: number } | undefined,
   ) {}
 
   static async start(options: InstancePoolOptions): Promise<InstancePool> {
@@ -65,13 +73,16 @@ export class InstancePool {
       maxThreads: count,
       idleTimeout: Number.MAX_SAFE_INTEGER,
       concurrentTasksPerWorker: 1,
+      // Piscina's default parks an idle worker in Atomics.wait, where it cannot poll.
+      atomics: rest.spin ? 'disabled' : 'sync',
       workerData,
       // Sessions hold their own memory; a worker's JS heap stays small.
       resourceLimits: { maxOldGenerationSizeMb: 512 },
     });
     // Worker exits surface as rejected tasks; the pool replaces the worker itself.
     pool.on('error', () => {});
-    const instances = new InstancePool(pool, channel, count, reports);
+    const spin = rest.spin && { ticket: new SpinTicket(rest.spin.gate), windowMs: rest.spin.windowMs };
+    const instances = new InstancePool(pool, channel, count, reports, spin);
     try {
       await allReported;
       const failed = reports.find((r) => !r.ok);
@@ -97,12 +108,15 @@ export class InstancePool {
   /** Run one batch. A worker that dies while running it yields ERR_WORKER_EXITED. */
   async run(task: BatchTask, transferList: ArrayBuffer[]): Promise<BatchTaskResult> {
     this.running++;
+    batchesInFlight++;
+    if (this.spin?.ticket.open) answerPoller.pollFor(this.spin.windowMs);
     try {
       return (await this.pool.run(task, { transferList })) as BatchTaskResult;
     } catch (error) {
       return { ok: false, code: 'ERR_WORKER_EXITED', message: `instance worker failed: ${(error as Error).message}` };
     } finally {
       this.running--;
+      if (--batchesInFlight === 0) answerPoller.stop();
       if (this.running === 0) this.releaseIdleWaiters();
     }
   }
