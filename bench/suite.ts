@@ -7,6 +7,7 @@
  *      (Poisson) at half of its best closed-loop rate;
  *   4. the echo ceiling (bench/baselines/echo-server.ts, no inference) — closed loop at
  *      1 and 64, and open loop at wsinfer's rate: what the machine and the generator allow;
+ *      and once more at 1, holding each reply for the model's batch-1 run time;
  * then the memory one more instance costs (and, first of all, what a bare worker thread
  * and a session in one cost), and writes BENCHMARKS.md with the goals.
  * Loopback only; every step is bounded in windows and time (about 4–5 minutes in all).
@@ -22,7 +23,7 @@ import { parseArgs } from 'node:util';
 import type { StepReport } from '../src/bench/bench-types.js';
 import { type RunBenchmarkOptions, runBenchmark } from '../src/bench/run-benchmark.js';
 import { renderBenchmarksMd } from './lib/benchmarks-md.js';
-import { evaluateGoals, saturation, verdict } from './lib/goals.js';
+import { batch1RunUs, evaluateGoals, saturation, verdict } from './lib/goals.js';
 import { LimitSessions, measureLimit } from './lib/limit-runner.js';
 import { machineInfo } from './lib/machine-info.js';
 import { probeMemory } from './lib/memory-probe.js';
@@ -234,6 +235,19 @@ async function main(): Promise<void> {
       if (model.name === 'medium') mediumLimitUnderLoad = await limitWhileServing(model, echo.wsUrl);
     } finally {
       await echo.stop();
+    }
+    const holdUs = batch1RunUs(model);
+    if (holdUs !== undefined) {
+      const held = await startBaseline(echoScript, join(modelsDir, model.name, '1', 'model.onnx'), holdUs);
+      try {
+        const [step] = (await runBenchmark(loadOptions(held.wsUrl, model.name, 'concurrency', [1], held.child.pid))).steps;
+        if (step) {
+          model.ceilingHeld = { holdUs, step };
+          log(`${model.name}: echo ceiling holding ${Math.round(holdUs)} µs ${describe(step)}`);
+        }
+      } finally {
+        await held.stop();
+      }
     }
   }
 

@@ -6,14 +6,18 @@
  * fastest any server can answer this generator on this machine: transport, framing and
  * the generator itself, nothing else. Replies are batch 1 only (the suite sends 1 row).
  *
- *   node --import tsx bench/baselines/echo-server.ts models/fraud/1/model.onnx [port]
+ * With `holdUs`, every reply waits that long first, busy on the answering thread as a model
+ * run would be: the ceiling for a model whose batch-1 run takes that long.
+ *
+ *   node --import tsx bench/baselines/echo-server.ts models/fraud/1/model.onnx [port] [holdUs]
  */
 import { createServer } from 'node:http';
 import { Packr } from 'msgpackr';
 import * as ort from 'onnxruntime-node';
 import { WebSocketServer } from 'ws';
 
-const [modelPath, port = '8091'] = process.argv.slice(2);
+const [modelPath, port = '8091', holdArg = '0'] = process.argv.slice(2);
+const holdUs = Number(holdArg);
 const session = await ort.InferenceSession.create(modelPath!);
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
 const spec = (m: ort.InferenceSession.ValueMetadata) => ({ name: m.name, datatype: 'FP32', shape: m.isTensor ? m.shape.map((d) => (typeof d === 'number' ? d : -1)) : [] });
@@ -36,6 +40,11 @@ const http = createServer((_req, res) => {
 });
 new WebSocketServer({ server: http, path: '/ws' }).on('connection', (ws) => ws.on('message', (data: Buffer) => {
   const message = packr.unpack(data);
+  if (holdUs > 0) {
+    // Stands in for the model's run on the answering thread, as the naive peer runs it.
+    const untilMs = performance.now() + holdUs / 1000;
+    while (performance.now() < untilMs);
+  }
   ws.send(packr.pack({ op: 'result', id: message.id, model_name: message.model, model_version: '1', outputs }));
 }));
 process.on('SIGTERM', () => process.exit(0)); // exit cleanly, so --cpu-prof writes its profile

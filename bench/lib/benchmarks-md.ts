@@ -42,6 +42,7 @@ function modelSection(model: ModelFigures): string {
   const served: Array<[string, StepReport]> = [
     ...model.ceiling.map((s): [string, StepReport] => ['echo ceiling', s]),
     ...(model.ceilingOpen ? [['echo ceiling', model.ceilingOpen] as [string, StepReport]] : []),
+    ...(model.ceilingHeld ? [[`echo ceiling, ${Math.round(model.ceilingHeld.holdUs)} µs hold`, model.ceilingHeld.step] as [string, StepReport]] : []),
     ...model.naive.map((s): [string, StepReport] => ['naive', s]),
     ...model.wsinfer.map((s): [string, StepReport] => ['wsinfer', s]),
     ...(model.wsinferOpen ? [['wsinfer', model.wsinferOpen] as [string, StepReport]] : []),
@@ -192,6 +193,7 @@ export function renderBenchmarksMd(result: SuiteResult, whatWeChanged: string): 
     '',
     '"What this machine allows" is the same goal\'s figure for what any server could do here, from the same run: the echo ceiling (a server that ' +
       'decodes and answers but runs no model, so only the transport and the load generator remain; its c=64 figure is divided by the naive peer\'s from the tables); ' +
+      'for p50, the echo ceiling holding each reply, busy, for the limit\'s batch-1 run time (its p50 less the hold: what a lone request costs beyond the run when the client waits that long); ' +
       'for p99, also the model alone fed the same arrivals in-process (its own queueing on these cores, no transport), the larger of the two counting; ' +
       'for saturation, the limit measured while the echo ceiling answers wsinfer\'s request rate (the compute any server has left once it serves the requests); ' +
       'and, for memory, a plain worker thread holding one session. A goal is met only by wsinfer\'s own figure; it is called unreachable here only when ' +

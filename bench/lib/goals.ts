@@ -81,8 +81,22 @@ function naiveRatioAllows(model: ModelFigures): MachineAllows | undefined {
   return { value: `${fixed(ratio)}× (echo ceiling ÷ naive at c=64)`, reachable: ratio >= NAIVE_RATIO_GOAL, because: `the echo ceiling is ${fixed(ratio)}× naive` };
 }
 
-/** The ceiling's p50 at concurrency 1 (transport and generator, no run time): a floor for any server's overhead. */
+/**
+ * A floor for any server's overhead on a lone request: the echo ceiling holding each reply
+ * for the batch-1 run time, less that hold (a client that waits as long as the run pays
+ * for it again on waking); without that step, the plain ceiling's p50 at c=1.
+ */
 function p50Allows(model: ModelFigures): MachineAllows | undefined {
+  const held = model.ceilingHeld;
+  if (held) {
+    const overheadUs = held.step.latency.p50Us - held.holdUs;
+    const ms = fixed(overheadUs / 1000, 3);
+    return {
+      value: `${ms} ms (echo ceiling holding each reply ${Math.round(held.holdUs)} µs, the batch-1 run: p50 less the hold)`,
+      reachable: overheadUs <= P50_OVERHEAD_GOAL_US,
+      because: `a server that only waits the batch-1 run time before answering already adds ${ms} ms`,
+    };
+  }
   const ceiling = closedStep(model.ceiling, 1);
   if (!ceiling) return undefined;
   const p50Us = ceiling.latency.p50Us;

@@ -30,6 +30,11 @@ export interface ModelFigures {
   ceiling: StepReport[];
   /** The echo ceiling open loop, at wsinferOpen's rate. */
   ceilingOpen?: StepReport;
+  /**
+   * The echo ceiling holding every reply for the limit's batch-1 run time (busy, as a run
+   * would be), at concurrency 1: what a lone request costs here beyond the run itself.
+   */
+  ceilingHeld?: { holdUs: number; step: StepReport };
 }
 
 export interface MemoryFigures {

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { WsinferError } from '../errors.js';
-import { LoopPoller } from './loop-poller.js';
+import { batchAnswered, batchDispatched } from './answer-poller.js';
 import { SpinTicket } from './spin-gate.js';
 import type { BatchTask, BatchTaskResult, InstanceReport, InstanceWorkerData } from './batch-task.js';
 
@@ -20,11 +20,6 @@ export interface InstancePoolOptions extends Omit<InstanceWorkerData, 'reportCha
   onReplacement?: (report: InstanceReport) => void;
 }
 
-// Batches this thread has handed to any pool and not got back. While one runs and the
-// gate is open, this thread polls (up to the spin window) so the answer need not wake it.
-let batchesInFlight = 0;
-const answerPoller = new LoopPoller();
-
 const here = import.meta.url;
 // From TypeScript sources (tests, tsx) workers need tsx registered first; dist/ runs as is.
 const runningFromSource = here.endsWith('.ts');
@@ -33,6 +28,8 @@ const tsEntry = runningFromSource ? new URL('./inference-worker.ts', here).href 
 
 export class InstancePool {
   private running = 0;
+  /** Recent batches' run time, smoothed: when the socket thread should poll for an answer. */
+  private expectedComputeMs = 0;
   private idleWaiters: Array<() => void> = [];
 
   private constructor(
@@ -108,15 +105,16 @@ export class InstancePool {
   /** Run one batch. A worker that dies while running it yields ERR_WORKER_EXITED. */
   async run(task: BatchTask, transferList: ArrayBuffer[]): Promise<BatchTaskResult> {
     this.running++;
-    batchesInFlight++;
-    if (this.spin?.ticket.open) answerPoller.pollFor(this.spin.windowMs);
+    if (this.spin) batchDispatched(this.expectedComputeMs, this.spin.windowMs, this.spin.ticket.open);
     try {
-      return (await this.pool.run(task, { transferList })) as BatchTaskResult;
+      const result = (await this.pool.run(task, { transferList })) as BatchTaskResult;
+      if (result.ok) this.expectedComputeMs += 0.2 * (result.computeUs / 1000 - this.expectedComputeMs);
+      return result;
     } catch (error) {
       return { ok: false, code: 'ERR_WORKER_EXITED', message: `instance worker failed: ${(error as Error).message}` };
     } finally {
       this.running--;
-      if (--batchesInFlight === 0) answerPoller.stop();
+      if (this.spin) batchAnswered();
       if (this.running === 0) this.releaseIdleWaiters();
     }
   }

@@ -17,14 +17,16 @@ describe('BENCHMARKS.md', () => {
     wsinfer: [step({ level: 64, inferPerSec: 1500, serverCpu: { processPercent: 150.4, mainThreadPercent: 80.2 } })],
     ceiling: [step({ level: 1, inferPerSec: 5000 }), step({ level: 64, inferPerSec: 1900, serverCpu: { processPercent: 99.6, mainThreadPercent: 95 } })],
     ceilingOpen: step({ mode: 'rate', level: 900, inferPerSec: 899 }),
+    ceilingHeld: { holdUs: 20.4, step: step({ level: 1, inferPerSec: 4200 }) },
   });
 
-  it('lists the echo ceiling first in the served table, closed and open loop', () => {
+  it('lists the echo ceiling first in the served table: closed loop, open loop, and holding the batch-1 run time', () => {
     const rows = servedTable(renderBenchmarksMd(suite([fraud]), '')).map((line) => line.split(' | ').slice(0, 3).join(' | '));
     expect(rows).toEqual([
       '| echo ceiling | c=1 | 5,000',
       '| echo ceiling | c=64 | 1,900',
       '| echo ceiling | Poisson 900/s | 899',
+      '| echo ceiling, 20 µs hold | c=1 | 4,200',
       '| naive | c=64 | 1,000',
       '| wsinfer | c=64 | 1,500',
       '| wsinfer | Poisson 900/s | 10,000',

@@ -69,6 +69,20 @@ describe('suite goals', () => {
     expect(verdict(memory)).toBe('❌ missed — unreachable here: a plain worker thread holding a session already costs 3.15× the file');
   });
 
+  it('bounds p50 by the echo ceiling holding each reply for the batch-1 run time, when the run has that step', () => {
+    const held = (p50Us: number) => model('medium', {
+      wsinfer: [step({ level: 1, inferPerSec: 500, latency: { ...step().latency, p50Us: 1400 } }), step({ level: 64, inferPerSec: 1790 })],
+      ceiling: [step({ level: 1, latency: { ...step().latency, p50Us: 120 } })],
+      ceilingHeld: { holdUs: 1000, step: step({ level: 1, latency: { ...step().latency, p50Us } }) },
+    });
+    const over = byFigure(suite([held(1270)])).get('wsinfer p50 − limit\'s batch-1 run time, concurrency 1, medium')!;
+    expect(over.machineAllows).toMatchObject({ value: '0.270 ms (echo ceiling holding each reply 1000 µs, the batch-1 run: p50 less the hold)', reachable: false });
+    expect(verdict(over)).toBe('❌ missed — unreachable here: a server that only waits the batch-1 run time before answering already adds 0.270 ms');
+    const within = byFigure(suite([held(1150)])).get('wsinfer p50 − limit\'s batch-1 run time, concurrency 1, medium')!;
+    expect(within.machineAllows).toMatchObject({ reachable: true });
+    expect(verdict(within)).toBe('❌ missed');
+  });
+
   it('bounds p99 by the larger of the echo ceiling and the model alone fed the same arrivals in-process', () => {
     const latency = (p99Us: number) => ({ ...step().latency, p99Us });
     const fraud = model('fraud', {
