@@ -86,14 +86,17 @@ function naiveRatioAllows(model: ModelFigures): MachineAllows | undefined {
  * for the batch-1 run time, less that hold (a client that waits as long as the run pays
  * for it again on waking); without that step, the plain ceiling's p50 at c=1.
  */
-function p50Allows(model: ModelFigures): MachineAllows | undefined {
+function p50Allows(model: ModelFigures, wsinferOverheadUs: number | undefined): MachineAllows | undefined {
   const held = model.ceilingHeld;
   if (held) {
     const overheadUs = held.step.latency.p50Us - held.holdUs;
     const ms = fixed(overheadUs / 1000, 3);
+    // Both are noisy; when wsinfer's own figure is lower, this run bounded nothing.
+    const notABound = wsinferOverheadUs !== undefined && wsinferOverheadUs < overheadUs;
     return {
-      value: `${ms} ms (echo ceiling holding each reply ${Math.round(held.holdUs)} µs, the batch-1 run: p50 less the hold)`,
-      reachable: overheadUs <= P50_OVERHEAD_GOAL_US,
+      value: `${ms} ms (echo ceiling holding each reply ${Math.round(held.holdUs)} µs, the batch-1 run: p50 less the hold` +
+        `${notABound ? '; wsinfer did better, so not a bound in this run' : ''})`,
+      reachable: overheadUs <= P50_OVERHEAD_GOAL_US || notABound,
       because: `a server that only waits the batch-1 run time before answering already adds ${ms} ms`,
     };
   }
@@ -178,7 +181,7 @@ export function evaluateGoals(result: SuiteResult): GoalCheck[] {
       goal: '≤ 0.25 ms',
       value: overheadUs === undefined ? 'n/a' : `${fixed(overheadUs / 1000, 3)} ms`,
       pass: overheadUs === undefined ? undefined : overheadUs <= P50_OVERHEAD_GOAL_US,
-      machineAllows: p50Allows(model),
+      machineAllows: p50Allows(model, overheadUs),
     });
   }
   for (const model of result.models) {
