@@ -5,8 +5,9 @@
  * download), asking for `cuda` is a hard error ("Failed to load shared library"), not a
  * fallback — so the fallback to CPU is ours, and it says why.
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { WsinferError } from '../errors.js';
+import { onnxruntime } from './onnxruntime.js';
 
 const ORT_LOG_LEVELS = ['verbose', 'info', 'warning', 'error', 'fatal'] as const;
 type OrtLogLevel = (typeof ORT_LOG_LEVELS)[number];
@@ -14,7 +15,7 @@ const requestedLevel = process.env.WSINFER_ORT_LOG_LEVEL as OrtLogLevel | undefi
 // onnxruntime prints its own errors to stderr, e.g. a multi-line one for every CUDA attempt
 // without the CUDA libraries. Failures reach wsinfer as exceptions and are logged once, in
 // its words; WSINFER_ORT_LOG_LEVEL=warning (or lower) shows onnxruntime's own lines again.
-ort.env.logLevel = requestedLevel && ORT_LOG_LEVELS.includes(requestedLevel) ? requestedLevel : 'fatal';
+onnxruntime.env.logLevel = requestedLevel && ORT_LOG_LEVELS.includes(requestedLevel) ? requestedLevel : 'fatal';
 
 export type InstanceKind = 'auto' | 'gpu' | 'cpu';
 export type ExecutionProvider = 'cuda' | 'cpu';
@@ -46,7 +47,7 @@ export function sessionOptions(settings: SessionSettings): ort.InferenceSession.
 }
 
 export function createSession(modelPath: string, settings: SessionSettings): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(modelPath, sessionOptions(settings));
+  return onnxruntime.InferenceSession.create(modelPath, sessionOptions(settings));
 }
 
 export interface ProbedSession {

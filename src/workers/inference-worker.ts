@@ -8,18 +8,22 @@
  * load would never finish. A failed load is reported, not thrown — a throw here would make
  * Piscina respawn the worker forever.
  */
+import { createRequire } from 'node:module';
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
-import * as ort from 'onnxruntime-node';
-import { Piscina } from 'piscina';
+import type * as ort from 'onnxruntime-node';
 import { toErrorPayload } from '../errors.js';
 import { allocate, elementCount, toOrtType } from '../protocol/datatypes.js';
-import { trimHeap } from '../runtime/heap-trim.js';
+import { IdleHeapTrim, trimHeap } from '../runtime/heap-trim.js';
 import { runInPlace } from '../runtime/run-in-place.js';
+import { onnxruntime } from '../runtime/onnxruntime.js';
 import { createSession } from '../runtime/session-factory.js';
 import { ownsBuffer } from '../runtime/tensor-batch.js';
 import { LoopPoller } from './loop-poller.js';
 import { SpinTicket } from './spin-gate.js';
 import type { BatchTask, BatchTaskResult, InstanceReport, InstanceWorkerData, WorkerTensor } from './batch-task.js';
+
+// Required, not imported: see runtime/onnxruntime.ts (CommonJS from an ES module).
+const { Piscina } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
 
 const data = workerData as InstanceWorkerData;
 
@@ -27,7 +31,7 @@ function warmupFeeds(batchSize: number): Record<string, ort.Tensor> {
   const feeds: Record<string, ort.Tensor> = {};
   for (const spec of data.signature.inputs) {
     const dims = spec.shape.map((dim, axis) => (axis === 0 && data.batchable ? batchSize : dim < 0 ? 1 : dim));
-    feeds[spec.name] = new ort.Tensor(toOrtType(spec.datatype), allocate(spec.datatype, elementCount(dims)), dims);
+    feeds[spec.name] = new onnxruntime.Tensor(toOrtType(spec.datatype), allocate(spec.datatype, elementCount(dims)), dims);
   }
   return feeds;
 }
@@ -61,6 +65,9 @@ function pollForNextBatch(): void {
   if (spinTicket?.tryEnter()) nextBatchPoller.pollFor(data.spin!.windowMs);
 }
 
+// Memory a burst of batches freed goes back to the system once the instance pauses.
+const heapTrim = new IdleHeapTrim(250);
+
 function toWorkerTensor(name: string, tensor: ort.Tensor): WorkerTensor {
   let values = tensor.data as WorkerTensor['data'];
   // Transfer needs a buffer holding exactly these bytes; copy in the rare other case.
@@ -74,6 +81,7 @@ export default async function runBatch(task: BatchTask): Promise<BatchTaskResult
     return await runOne(task);
   } finally {
     pollForNextBatch();
+    heapTrim.touch();
   }
 }
 
@@ -87,7 +95,7 @@ async function runOne(task: BatchTask): Promise<BatchTaskResult | unknown> {
 
   try {
     const feeds: Record<string, ort.Tensor> = {};
-    for (const input of task.inputs) feeds[input.name] = new ort.Tensor(input.type, input.data, input.dims);
+    for (const input of task.inputs) feeds[input.name] = new onnxruntime.Tensor(input.type, input.data, input.dims);
     const started = performance.now();
     const results = await runInPlace(session, feeds, task.outputNames);
     const computeUs = Math.round((performance.now() - started) * 1000);

@@ -70,8 +70,9 @@ export class InstancePool {
       maxThreads: count,
       idleTimeout: Number.MAX_SAFE_INTEGER,
       concurrentTasksPerWorker: 1,
-      // Piscina's default parks an idle worker in Atomics.wait, where it cannot poll.
-      atomics: rest.spin ? 'disabled' : 'sync',
+      // Piscina's default parks an idle worker in Atomics.wait, where its event loop stands
+      // still: it could neither poll for batches nor run its idle heap trim.
+      atomics: 'disabled',
       workerData,
       // Sessions hold their own memory; a worker's JS heap stays small.
       resourceLimits: { maxOldGenerationSizeMb: 512 },

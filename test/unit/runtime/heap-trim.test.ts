@@ -19,4 +19,12 @@ describe('trimHeap', () => {
     expect(trimmed).toBe(true);
     expect(freedMiB - trimmedMiB).toBeGreaterThan(48);
   });
+
+  it.runIf(onGlibc)('trims once the caller has paused for the idle time, not while it keeps touching', () => {
+    const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fixture, 'idle'], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const { freedMiB, beforeIdleMiB, trimmedMiB } = JSON.parse(run.stdout) as { freedMiB: number; beforeIdleMiB: number; trimmedMiB: number };
+    expect(freedMiB - beforeIdleMiB).toBeLessThan(16);
+    expect(freedMiB - trimmedMiB).toBeGreaterThan(48);
+  });
 });
