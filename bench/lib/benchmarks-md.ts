@@ -137,7 +137,7 @@ function goalsTable(checks: GoalCheck[]): string {
 function memorySection(memory: SuiteResult['memory']): string {
   if (!memory) return 'Not measured in this run.';
   const extraBytes = memory.rssTwoInstancesBytes - memory.rssOneInstanceBytes;
-  const served = `wsinfer serving only \`${memory.model}\` (${mib(memory.fileBytes)} file), RSS after 1 s of load at concurrency 8: ${mib(memory.rssOneInstanceBytes)} with one instance, ` +
+  const served = `wsinfer serving only \`${memory.model}\` (${mib(memory.fileBytes)} file), RSS 1 s after 1 s of load at concurrency 8: ${mib(memory.rssOneInstanceBytes)} with one instance, ` +
     `${mib(memory.rssTwoInstancesBytes)} with two — ${mib(extraBytes)} for the second, ${(extraBytes / memory.fileBytes).toFixed(2)}× the file.`;
   if (memory.bareWorkerBytes === undefined || memory.sessionWorkerBytes === undefined) return served;
   const sessionBytes = memory.sessionWorkerBytes - memory.bareWorkerBytes;
@@ -151,7 +151,7 @@ function memorySection(memory: SuiteResult['memory']): string {
     '',
     `Where it goes, measured in a fresh Node process (RSS slope from 1 to 4 live worker threads, read 500 ms after the last started): ` +
       `a worker thread with nothing loaded costs ${mib(memory.bareWorkerBytes)}, and an onnxruntime session of \`${memory.model}\` in a plain worker thread ` +
-      `${mib(sessionBytes)} more after batch-1 and maxBatchSize runs — ${(memory.sessionWorkerBytes / memory.fileBytes).toFixed(2)}× the file before any server code; ` +
+      `${mib(sessionBytes)} more after batch-1 and maxBatchSize runs and a heap trim — ${(memory.sessionWorkerBytes / memory.fileBytes).toFixed(2)}× the file before any server code; ` +
       wsinferShare,
   ].join('\n');
 }

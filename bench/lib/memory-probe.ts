@@ -1,7 +1,9 @@
 /**
  * Resident memory per extra instance: the server's RSS serving one model with
  * instanceGroup count 1, then 2, each after a short load so the sessions' arenas have
- * grown to their working size. The difference is what one more worker costs.
+ * grown to their working size, read once the server has been idle for SETTLE_MS (at rest,
+ * as a server spends most of its life between bursts). The difference is what one more
+ * worker costs.
  */
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +11,9 @@ import { join } from 'node:path';
 import { runBenchmark } from '../../src/bench/run-benchmark.js';
 import type { MemoryFigures } from './suite-result.js';
 import { type WsinferBuild, startWsinfer } from './wsinfer-process.js';
+
+/** Idle time after the load before RSS is read: longer than an instance's idle heap trim (250 ms). */
+const SETTLE_MS = 1000;
 
 async function rssWithInstances(modelsDir: string, model: string, count: number, loadMs: number, build: WsinferBuild): Promise<number> {
   const repo = await mkdtemp(join(tmpdir(), 'wsinfer-bench-mem-'));
@@ -25,6 +30,7 @@ async function rssWithInstances(modelsDir: string, model: string, count: number,
         levels: [8], distribution: 'constant', measurementIntervalMs: loadMs, warmupMs: 0, maxTrials: 1, stabilityTolerance: 0.1,
         connections: 2, framing: 'msgpack', requestTimeoutMs: 30_000, maxInFlight: 1000, verify: false, verifySamples: 0, quiet: true,
       });
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const rss = server.rssBytes();
       if (rss === undefined) throw new Error('cannot read the server\'s resident memory (/proc) on this system');
       return rss;

@@ -2,13 +2,16 @@
  * What one more worker thread costs in resident memory, split in two, measured in a
  * fresh Node process with real worker_threads: a bare thread (nothing imported), and a
  * plain thread holding one onnxruntime session of the model after it has run at batch 1
- * and at maxBatchSize (arenas grown to their working size). Each figure is the slope from
+ * and at maxBatchSize (arenas grown to their working size), its heap then trimmed as any
+ * server can (wsinfer does: runtime/heap-trim.ts), so the floor is not our own choice. Each figure is the slope from
  * 1 to 4 live workers, so what the first one loads once per process (onnxruntime's shared
  * library) is not counted. This is what any server with one session per worker thread
  * pays before its own code adds anything.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sessionOptions } from '../../src/runtime/session-factory.js';
 
@@ -18,6 +21,7 @@ const RUNS_PER_BATCH = 3;
 /** Workers started after the first; the slope is taken over them. */
 const EXTRA_WORKERS = 3;
 const execFileAsync = promisify(execFile);
+const HEAP_ADDON = fileURLToPath(new URL('../../build/Release/wsinfer_heap.node', import.meta.url));
 
 export interface WorkerMemoryFigures {
   /** RSS one more worker thread with nothing imported adds. */
@@ -32,6 +36,8 @@ interface SessionWorkerData {
   options: unknown;
   batches: number[];
   runs: number;
+  /** wsinfer_heap.node, to trim after the runs; absent when it was not built. */
+  heapAddonPath?: string;
 }
 
 // Plain CommonJS, evaluated: no tsx loader in the thread (it would add its own memory to
@@ -53,6 +59,7 @@ async function loadSession(d) {
     for (let i = 0; i < d.runs; i++) await session.run(feeds);
   }
   globalThis.keepSession = session;
+  if (d.heapAddonPath) require(d.heapAddonPath).trimHeap();
 }
 (workerData ? loadSession(workerData) : Promise.resolve()).then(() => parentPort.postMessage('ready'));
 `;
@@ -97,6 +104,7 @@ export async function measureWorkerMemory(modelPath: string, maxBatchSize: numbe
     options: sessionOptions({ executionProvider: 'cpu', deviceId: 0, intraOpThreads }),
     batches: [...new Set([1, maxBatchSize])],
     runs: RUNS_PER_BATCH,
+    heapAddonPath: existsSync(HEAP_ADDON) ? HEAP_ADDON : undefined,
   });
   return { bareWorkerBytes, sessionWorkerBytes };
 }
