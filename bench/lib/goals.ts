@@ -134,13 +134,16 @@ function p99Allows(model: ModelFigures, boundUs: number | undefined): MachineAll
 }
 
 /** A plain worker thread holding a session (bare thread included) ÷ the file: what any one-session-per-worker server pays. */
-function memoryAllows(memory: NonNullable<SuiteResult['memory']>): MachineAllows | undefined {
+function memoryAllows(memory: NonNullable<SuiteResult['memory']>, wsinferRatio: number): MachineAllows | undefined {
   if (memory.bareWorkerBytes === undefined || memory.sessionWorkerBytes === undefined) return undefined;
   const ratio = memory.sessionWorkerBytes / memory.fileBytes;
   const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+  // Measured in another process, another way: when wsinfer's instance comes out cheaper, this run bounded nothing.
+  const notABound = wsinferRatio < ratio;
   return {
-    value: `${fixed(ratio)} (worker thread ${mib(memory.bareWorkerBytes)} MiB + session ${mib(memory.sessionWorkerBytes - memory.bareWorkerBytes)} MiB)`,
-    reachable: ratio <= MEMORY_RATIO_GOAL,
+    value: `${fixed(ratio)} (worker thread ${mib(memory.bareWorkerBytes)} MiB + session ${mib(memory.sessionWorkerBytes - memory.bareWorkerBytes)} MiB` +
+      `${notABound ? '; wsinfer did better, so not a bound in this run' : ''})`,
+    reachable: ratio <= MEMORY_RATIO_GOAL || notABound,
     because: `a plain worker thread holding a session already costs ${fixed(ratio)}× the file`,
   };
 }
@@ -200,7 +203,7 @@ export function evaluateGoals(result: SuiteResult): GoalCheck[] {
     const ratio = (memory.rssTwoInstancesBytes - memory.rssOneInstanceBytes) / memory.fileBytes;
     checks.push({
       figure: `resident memory per extra worker ÷ model file size, ${memory.model}`, goal: '≤ 1.5', value: fixed(ratio), pass: ratio <= MEMORY_RATIO_GOAL,
-      machineAllows: memoryAllows(memory),
+      machineAllows: memoryAllows(memory, ratio),
     });
   }
   return checks;

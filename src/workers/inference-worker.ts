@@ -4,9 +4,12 @@
  * the thread that serves sockets.
  *
  * The session loads at module evaluation (top-level await): Piscina reports the worker
- * ready only after that, and an idle worker parks in Atomics.wait, where a background
- * load would never finish. A failed load is reported, not thrown — a throw here would make
- * Piscina respawn the worker forever.
+ * ready only after that, so no batch arrives before the session exists. A failed load is
+ * reported, not thrown — a throw here would make Piscina respawn the worker forever.
+ *
+ * Between batches the worker may poll for the next one (spin-gate.ts) and trims its heap
+ * once idle (heap-trim.ts); both need its event loop running, which is why the pool turns
+ * off Piscina's Atomics.wait.
  */
 import { createRequire } from 'node:module';
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';

@@ -67,6 +67,14 @@ describe('suite goals', () => {
     const memory = goals.get('resident memory per extra worker ÷ model file size, medium')!;
     expect(memory.machineAllows?.value).toBe('3.15 (worker thread 8.0 MiB + session 22.0 MiB)');
     expect(verdict(memory)).toBe('❌ missed — unreachable here: a plain worker thread holding a session already costs 3.15× the file');
+
+    // A second instance measured cheaper than the plain worker (1.6 against 1.9): not a bound.
+    result.memory = { ...result.memory!, rssTwoInstancesBytes: 116_000_000, sessionWorkerBytes: 19_000_000 };
+    const beaten = byFigure(result).get('resident memory per extra worker ÷ model file size, medium')!;
+    expect(beaten).toMatchObject({ value: '1.60', pass: false });
+    expect(beaten.machineAllows).toMatchObject({ reachable: true });
+    expect(beaten.machineAllows?.value).toContain('wsinfer did better, so not a bound in this run');
+    expect(verdict(beaten)).toBe('❌ missed');
   });
 
   it('bounds p50 by the echo ceiling holding each reply for the batch-1 run time, when the run has that step', () => {
