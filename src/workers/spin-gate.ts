@@ -7,8 +7,9 @@
  * The server samples the idle time of all cores (os.cpus(), every process counted) every
  * `sampleMs`. Polling is wall time that says nothing of the CPU it took from others, so
  * every PROBE_EVERY-th sample is a probe during which nobody starts polling, and each
- * probe decides until the next (a change of load is followed within half a second). Instance threads count themselves in and out through a
- * SharedArrayBuffer (SpinTicket), so the decision reaches every worker without messages.
+ * probe decides until the next (a change of load is followed within half a second).
+ * Instance threads count themselves in and out through a SharedArrayBuffer (SpinTicket),
+ * so the decision reaches every worker without messages.
  */
 import { cpus } from 'node:os';
 
