@@ -23,6 +23,8 @@ export const METRIC = {
   experimentFeedback: 'wsinfer_experiment_feedback_total',
   wsConnections: 'wsinfer_ws_connections',
   wsClosedByServer: 'wsinfer_ws_closed_by_server_total',
+  spinAllowedThreads: 'wsinfer_spin_allowed_threads',
+  spinPollingThreads: 'wsinfer_spin_polling_threads',
 } as const;
 
 export type Outcome = 'success' | 'rejected' | 'timeout' | 'error';

@@ -19,6 +19,7 @@ import { ServerGpu } from './server-gpu.js';
 import { type ServerOptions, resolveServerOptions } from './server-options.js';
 import { WsConnection } from './ws-connection.js';
 import { SpinGate } from '../workers/spin-gate.js';
+import { registerSpinMetrics } from '../metrics/spin-metrics.js';
 
 export class WsinferServer {
   readonly options: Readonly<ServerOptions>;
@@ -43,6 +44,7 @@ export class WsinferServer {
     const { logger } = this.options;
     this.metrics = new InferenceMetrics({ defaultMetrics: this.options.defaultMetrics });
     this.gpu = new ServerGpu(this.options, this.metrics.registry);
+    registerSpinMetrics(this.metrics.registry, this.spinGate);
     this.registry = new ModelRegistry(this.options.modelsDir, {
       logger,
       gpu: new GpuAvailability(logger),
