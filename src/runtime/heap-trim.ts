@@ -26,13 +26,29 @@ export function trimHeap(): boolean {
  */
 export class IdleHeapTrim {
   private timer: NodeJS.Timeout | undefined;
+  private lastTouchMs = 0;
 
   constructor(private readonly idleMs: number) {}
 
+  /** Per batch: one timestamp. The timer, armed once, checks it when it fires. */
   touch(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(trimHeap, this.idleMs);
+    this.lastTouchMs = performance.now();
+    if (!this.timer) this.arm(this.idleMs);
+  }
+
+  private arm(delayMs: number): void {
+    this.timer = setTimeout(this.fire, delayMs);
     // A pending trim alone must not keep a thread or process alive.
     this.timer.unref();
   }
+
+  private readonly fire = (): void => {
+    const idleForMs = performance.now() - this.lastTouchMs;
+    if (idleForMs < this.idleMs) {
+      this.arm(this.idleMs - idleForMs);
+      return;
+    }
+    this.timer = undefined;
+    trimHeap();
+  };
 }
