@@ -5,6 +5,7 @@
  * batches GPU spill-over lets wait for a GPU instance (gpuSpillQueueBatches).
  */
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { WsinferError } from '../errors.js';
@@ -65,7 +66,8 @@ export class InstancePool {
       };
     });
     const pool = new Piscina({
-      filename: workerFile.href,
+      // A path, not a URL: Piscina converts a URL back to a path on every run.
+      filename: fileURLToPath(workerFile),
       minThreads: count,
       maxThreads: count,
       idleTimeout: Number.MAX_SAFE_INTEGER,
@@ -74,6 +76,8 @@ export class InstancePool {
       // still: it could neither poll for batches nor run its idle heap trim.
       atomics: 'disabled',
       workerData,
+      // Piscina's own run-time histograms are not read here; recording them costs every task.
+      recordTiming: false,
       // Sessions hold their own memory; a worker's JS heap stays small.
       resourceLimits: { maxOldGenerationSizeMb: 512 },
     });
