@@ -137,8 +137,11 @@ function goalsTable(checks: GoalCheck[]): string {
 function memorySection(memory: SuiteResult['memory']): string {
   if (!memory) return 'Not measured in this run.';
   const extraBytes = memory.rssTwoInstancesBytes - memory.rssOneInstanceBytes;
+  const pairs = memory.pairs && memory.pairs.length > 1
+    ? ` The second instance cost ${memory.pairs.map((p) => mib(p.rssTwoInstancesBytes - p.rssOneInstanceBytes)).join(', ')} in ${memory.pairs.length} alternating pairs of processes; the goal uses the median pair.`
+    : '';
   const served = `wsinfer serving only \`${memory.model}\` (${mib(memory.fileBytes)} file), RSS 1 s after 1 s of load at concurrency 8: ${mib(memory.rssOneInstanceBytes)} with one instance, ` +
-    `${mib(memory.rssTwoInstancesBytes)} with two — ${mib(extraBytes)} for the second, ${(extraBytes / memory.fileBytes).toFixed(2)}× the file.`;
+    `${mib(memory.rssTwoInstancesBytes)} with two — ${mib(extraBytes)} for the second, ${(extraBytes / memory.fileBytes).toFixed(2)}× the file.${pairs}`;
   if (memory.bareWorkerBytes === undefined || memory.sessionWorkerBytes === undefined) return served;
   const sessionBytes = memory.sessionWorkerBytes - memory.bareWorkerBytes;
   const wsinferBytes = extraBytes - memory.sessionWorkerBytes;

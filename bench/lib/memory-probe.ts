@@ -4,6 +4,10 @@
  * grown to their working size, read once the server has been idle for SETTLE_MS (at rest,
  * as a server spends most of its life between bursts). The difference is what one more
  * worker costs.
+ *
+ * One pair of processes is not enough: RSS at rest includes whatever garbage the socket
+ * thread's heap held when its last collection ran, and that moved the difference by
+ * 13–27 MiB for medium between identical pairs. The figure is the median of PAIRS.
  */
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +18,8 @@ import { type WsinferBuild, startWsinfer } from './wsinfer-process.js';
 
 /** Idle time after the load before RSS is read: longer than an instance's idle heap trim (250 ms). */
 const SETTLE_MS = 1000;
+/** Alternating (1 instance, 2 instances) pairs; odd, so the median is one of them. */
+const PAIRS = 3;
 
 async function rssWithInstances(modelsDir: string, model: string, count: number, loadMs: number, build: WsinferBuild): Promise<number> {
   const repo = await mkdtemp(join(tmpdir(), 'wsinfer-bench-mem-'));
@@ -42,9 +48,22 @@ async function rssWithInstances(modelsDir: string, model: string, count: number,
   }
 }
 
+type MemoryPair = NonNullable<MemoryFigures['pairs']>[number];
+
+/** The pair whose second instance cost the median amount (the upper middle of an even count). */
+export function medianPair(pairs: readonly MemoryPair[]): MemoryPair {
+  if (pairs.length === 0) throw new Error('no memory pairs measured');
+  const extra = (p: MemoryPair) => p.rssTwoInstancesBytes - p.rssOneInstanceBytes;
+  return [...pairs].sort((a, b) => extra(a) - extra(b))[Math.floor(pairs.length / 2)]!;
+}
+
 export async function probeMemory(modelsDir: string, model: string, build: WsinferBuild, loadMs = 1000): Promise<MemoryFigures> {
   const fileBytes = (await stat(join(modelsDir, model, '1', 'model.onnx'))).size;
-  const rssOneInstanceBytes = await rssWithInstances(modelsDir, model, 1, loadMs, build);
-  const rssTwoInstancesBytes = await rssWithInstances(modelsDir, model, 2, loadMs, build);
-  return { model, fileBytes, rssOneInstanceBytes, rssTwoInstancesBytes };
+  const pairs: MemoryPair[] = [];
+  for (let pair = 0; pair < PAIRS; pair++) {
+    const rssOneInstanceBytes = await rssWithInstances(modelsDir, model, 1, loadMs, build);
+    const rssTwoInstancesBytes = await rssWithInstances(modelsDir, model, 2, loadMs, build);
+    pairs.push({ rssOneInstanceBytes, rssTwoInstancesBytes });
+  }
+  return { model, fileBytes, ...medianPair(pairs), pairs };
 }

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderBenchmarksMd } from '../../bench/lib/benchmarks-md.js';
+import { medianPair } from '../../bench/lib/memory-probe.js';
 import { step } from './step-fixtures.js';
 import { model, suite } from './suite-fixtures.js';
 
@@ -72,5 +73,20 @@ describe('BENCHMARKS.md', () => {
 
     result.memory.rssTwoInstancesBytes = 130_000_000;
     expect(renderBenchmarksMd(result, '')).toContain('wsinfer\'s second instance measured 1.4 MiB less than that');
+  });
+
+  it('lists every memory pair and measures the goal on the median one', () => {
+    const result = suite([fraud]);
+    const pairs = [
+      { rssOneInstanceBytes: 100 * 2 ** 20, rssTwoInstancesBytes: 122 * 2 ** 20 },
+      { rssOneInstanceBytes: 104 * 2 ** 20, rssTwoInstancesBytes: 120 * 2 ** 20 },
+      { rssOneInstanceBytes: 101 * 2 ** 20, rssTwoInstancesBytes: 120 * 2 ** 20 },
+    ];
+    const median = medianPair(pairs);
+    expect(median).toBe(pairs[2]);
+    result.memory = { ...result.memory!, fileBytes: 10 * 2 ** 20, ...median, pairs };
+    const md = renderBenchmarksMd(result, '');
+    expect(md).toContain('19.0 MiB for the second, 1.90× the file. The second instance cost 22.0 MiB, 16.0 MiB, 19.0 MiB in 3 alternating pairs of processes; the goal uses the median pair.');
+    expect(md.split('\n').find((line) => line.startsWith('| resident memory per extra worker'))).toContain('| ≤ 1.5 | 1.90 |');
   });
 });
