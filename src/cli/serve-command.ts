@@ -27,7 +27,8 @@ Options:
                                  with 1013 (default ${d.maxBufferedBytesPerConnection})
       --heartbeat-interval-ms <n>  WebSocket ping interval, 0 = off (default ${d.heartbeatIntervalMs})
       --spin-wait-us <n>         after a batch, an instance polls this long for the next
-                                 one instead of sleeping, only on cores left idle;
+                                 one instead of sleeping, and the socket thread this long
+                                 for the next request; only on cores left idle;
                                  0 = always sleep (default ${d.spinWaitUs})
       --load-timeout-ms <n>      longest a model may take to load (default ${d.loadTimeoutMs})
       --shutdown-timeout-ms <n>  on SIGTERM, longest wait for admitted requests (default ${d.shutdownTimeoutMs})

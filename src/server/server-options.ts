@@ -41,8 +41,9 @@ export interface ServerOptions extends GpuServerOptions {
   rolloutTickMs: number;
   /**
    * After a batch, how long an instance thread polls for the next one instead of sleeping
-   * (and the socket thread polls for answers while batches run) — only on cores the
-   * machine leaves idle. 0: always sleep.
+   * (and the socket thread polls for answers while batches run, and as long after the
+   * last answer for the next request) — only on cores the machine leaves idle.
+   * 0: always sleep.
    */
   spinWaitUs: number;
 }

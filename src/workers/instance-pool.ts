@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { WsinferError } from '../errors.js';
-import { batchAnswered, batchDispatched } from './answer-poller.js';
+import { batchAnswered, batchDispatched } from './socket-poller.js';
 import { SpinTicket } from './spin-gate.js';
 import type { BatchTask, BatchTaskResult, InstanceReport, InstanceWorkerData } from './batch-task.js';
 
@@ -119,7 +119,7 @@ export class InstancePool {
       return { ok: false, code: 'ERR_WORKER_EXITED', message: `instance worker failed: ${(error as Error).message}` };
     } finally {
       this.running--;
-      if (this.spin) batchAnswered();
+      if (this.spin) batchAnswered(this.spin.ticket.open ? this.spin.windowMs : 0);
       if (this.running === 0) this.releaseIdleWaiters();
     }
   }
