@@ -7,7 +7,8 @@
  *      (Poisson) at half of its best closed-loop rate;
  *   4. the echo ceiling (bench/baselines/echo-server.ts, no inference) — closed loop at
  *      1 and 64, and open loop at wsinfer's rate: what the machine and the generator allow;
- *      and once more at 1, holding each reply for the model's batch-1 run time;
+ *      and, alternating with the limit's batch-1 run and wsinfer at 1, the echo server
+ *      running the model in place: the least a server that runs the model adds;
  * then the memory one more instance costs (and, first of all, what a bare worker thread
  * and a session in one cost), and writes BENCHMARKS.md with the goals.
  * Loopback only; every step is bounded in windows and time (about 4–5 minutes in all).
@@ -23,14 +24,14 @@ import { parseArgs } from 'node:util';
 import type { StepReport } from '../src/bench/bench-types.js';
 import { type RunBenchmarkOptions, runBenchmark } from '../src/bench/run-benchmark.js';
 import { renderBenchmarksMd } from './lib/benchmarks-md.js';
-import { batch1RunUs, evaluateGoals, saturation, verdict } from './lib/goals.js';
+import { evaluateGoals, saturation, verdict } from './lib/goals.js';
 import { LimitSessions, measureLimit } from './lib/limit-runner.js';
 import { machineInfo } from './lib/machine-info.js';
 import { probeMemory } from './lib/memory-probe.js';
 import { limitOpenLoop } from './lib/limit-open-loop.js';
 import { type LimitUnderLoad, measureLimitUnderLoad } from './lib/limit-under-load.js';
 import { probeNoise } from './lib/noise-probe.js';
-import { pairWithLimit, pairWithServer } from './lib/paired-runs.js';
+import { pairP50WithRun, pairWithLimit, pairWithServer } from './lib/paired-runs.js';
 import type { ModelFigures, ServedConfig, SuiteResult } from './lib/suite-result.js';
 import { type WorkerMemoryFigures, measureWorkerMemory } from './lib/worker-memory.js';
 import { ROOT, buildWsinfer, compileBaseline, startBaseline, startWsinfer, wsinferCommand } from './lib/wsinfer-process.js';
@@ -46,6 +47,10 @@ const LIMIT_POINT_MS = 600;
 const MAX_TRIALS = 5;
 /** Alternating (reference, wsinfer) runs behind each throughput ratio. */
 const PAIRS = 5;
+/** Alternating (limit's batch-1 run, wsinfer's p50 at c=1) runs behind each p50 goal. */
+const P50_PAIRS = 5;
+/** How long the limit runs batch-1 back to back in each of those pairs. */
+const P50_RUN_WINDOW_MS = 400;
 /** The limit's open loop (the model's own queueing at wsinfer's open-loop rate) runs this long. */
 const LIMIT_OPEN_LOOP_MS = 3000;
 /** Alternating (limit alone, limit while the echo server answers) runs. */
@@ -191,6 +196,21 @@ async function main(): Promise<void> {
         await sessions.close();
       }
     }
+    for (const model of figures) {
+      log(`${model.name}: ${P50_PAIRS} alternating runs at c=1: limit batch-1, wsinfer, the echo server running the model in place`);
+      const modelPath = join(modelsDir, model.name, '1', 'model.onnx');
+      const sessions = await LimitSessions.start(modelPath, { sessions: 1, intraOpThreads: model.config.intraOpThreads });
+      const inline = await startBaseline(echoScript, modelPath, model.config.intraOpThreads);
+      try {
+        const base = loadOptions('', model.name, 'concurrency', [1]);
+        model.pairedP50 = await pairP50WithRun(base, sessions, wsinfer.wsUrl, inline.wsUrl, P50_PAIRS, P50_RUN_WINDOW_MS, Math.round(intervalMs * 0.8));
+        const inlineUs = model.pairedP50.medianInlineOverheadUs;
+        log(`${model.name}: p50 − batch-1 run, median of pairs: wsinfer ${(model.pairedP50.medianOverheadUs / 1000).toFixed(3)} ms, ` +
+          `in place ${inlineUs === undefined ? '–' : (inlineUs / 1000).toFixed(3)} ms`);
+      } finally {
+        await Promise.all([sessions.close(), inline.stop()]);
+      }
+    }
   } finally {
     await wsinfer.stop();
   }
@@ -235,19 +255,6 @@ async function main(): Promise<void> {
       if (model.name === 'medium') mediumLimitUnderLoad = await limitWhileServing(model, echo.wsUrl);
     } finally {
       await echo.stop();
-    }
-    const holdUs = batch1RunUs(model);
-    if (holdUs !== undefined) {
-      const held = await startBaseline(echoScript, join(modelsDir, model.name, '1', 'model.onnx'), holdUs);
-      try {
-        const [step] = (await runBenchmark(loadOptions(held.wsUrl, model.name, 'concurrency', [1], held.child.pid))).steps;
-        if (step) {
-          model.ceilingHeld = { holdUs, step };
-          log(`${model.name}: echo ceiling holding ${Math.round(holdUs)} µs ${describe(step)}`);
-        }
-      } finally {
-        await held.stop();
-      }
     }
   }
 

@@ -42,7 +42,6 @@ function modelSection(model: ModelFigures): string {
   const served: Array<[string, StepReport]> = [
     ...model.ceiling.map((s): [string, StepReport] => ['echo ceiling', s]),
     ...(model.ceilingOpen ? [['echo ceiling', model.ceilingOpen] as [string, StepReport]] : []),
-    ...(model.ceilingHeld ? [[`echo ceiling, ${Math.round(model.ceilingHeld.holdUs)} µs hold`, model.ceilingHeld.step] as [string, StepReport]] : []),
     ...model.naive.map((s): [string, StepReport] => ['naive', s]),
     ...model.wsinfer.map((s): [string, StepReport] => ['wsinfer', s]),
     ...(model.wsinferOpen ? [['wsinfer', model.wsinferOpen] as [string, StepReport]] : []),
@@ -105,14 +104,28 @@ function noiseSection(result: SuiteResult): string {
 function pairedSection(result: SuiteResult): string {
   const comparisons = [result.paired.fraudVsNaive && { model: 'fraud', c: result.paired.fraudVsNaive }, result.paired.mediumVsLimit && { model: 'medium', c: result.paired.mediumVsLimit }]
     .filter((x): x is { model: string; c: PairedComparison } => Boolean(x));
-  if (comparisons.length === 0) return 'Not measured in this run.';
+  const latency = result.models.filter((m) => m.pairedP50 && m.pairedP50.pairs.length > 0);
+  if (comparisons.length === 0 && latency.length === 0) return 'Not measured in this run.';
   const rows = comparisons.flatMap(({ model, c }) => c.pairs.map((p, i) => [
     model, `${c.reference} vs wsinfer at c=${c.concurrency}`, String(i + 1), int(p.reference), int(p.wsinfer), (p.reference > 0 ? p.wsinfer / p.reference : 0).toFixed(2),
   ]));
+  const us = (v: number | undefined) => (v === undefined ? '–' : int(v));
+  const overMs = (p50Us: number | undefined, runUs: number) => (p50Us === undefined ? '–' : ((p50Us - runUs) / 1000).toFixed(3));
+  const latencyRows = latency.flatMap((m) => m.pairedP50!.pairs.map((p, i) => [
+    m.name, String(i + 1), int(p.runUs), int(p.p50Us), us(p.computeUs), overMs(p.p50Us, p.runUs), us(p.inlineP50Us), us(p.inlineComputeUs), overMs(p.inlineP50Us, p.runUs),
+  ]));
   return [
-    'Throughput drifts on a shared machine, so the two throughput goals also come from short runs of the reference and wsinfer taken alternately; the goal uses the median ratio.',
-    '',
-    table(['model', 'comparison', 'pair', 'reference rows/s', 'wsinfer infer/s', 'ratio'], rows),
+    'The machine\'s speed drifts on a shared host, so the goals that compare wsinfer with a reference also come from short runs of the two taken alternately; ' +
+      'each goal uses the median over its pairs.',
+    ...(rows.length > 0 ? ['', table(['model', 'comparison', 'pair', 'reference rows/s', 'wsinfer infer/s', 'ratio'], rows)] : []),
+    ...(latencyRows.length > 0 ? [
+      '',
+      '**p50 against the batch-1 run**: the limit\'s median batch-1 run (one session as wsinfer\'s instances run it, back to back), then wsinfer\'s p50 at concurrency 1 ' +
+        'in the window right after, then the echo server running the model in place (a session set up like wsinfer\'s, run on the answering thread before each reply). ' +
+        '"run" for the two servers is their own mean run time at c=1, from their `timing` blocks.',
+      '',
+      table(['model', 'pair', 'limit batch-1 run µs', 'wsinfer p50 µs', 'wsinfer run µs', 'wsinfer p50 − limit run ms', 'in place p50 µs', 'in place run µs', 'in place p50 − limit run ms'], latencyRows),
+    ] : []),
     ...limitUnderLoadSection(result.mediumLimitUnderLoad),
   ].join('\n');
 }
@@ -192,11 +205,12 @@ export function renderBenchmarksMd(result: SuiteResult, whatWeChanged: string): 
     goalsTable(evaluateGoals(result)),
     '',
     '"Batch compute" in the p99 goal is the mean onnxruntime time of the batches that served the open-loop step, as the server reported it. ' +
-      'The p50 goal subtracts the limit\'s batch-1 run time for a session with as many intra-op threads as wsinfer\'s instances.',
+      'The p50 goal subtracts the limit\'s batch-1 run time for a session with as many intra-op threads as wsinfer\'s instances, ' +
+      'both taken alternately (see "Paired runs"); the figure from the tables (a run time measured minutes before the p50) is beside it.',
     '',
     '"What this machine allows" is the same goal\'s figure for what any server could do here, from the same run: the echo ceiling (a server that ' +
       'decodes and answers but runs no model, so only the transport and the load generator remain; its c=64 figure is divided by the naive peer\'s from the tables); ' +
-      'for p50, the echo ceiling holding each reply, busy, for the limit\'s batch-1 run time (its p50 less the hold: what a lone request costs beyond the run when the client waits that long); ' +
+      'for p50, the echo server running the model in place before each reply (its p50 less the limit\'s batch-1 run, from the same pairs: what a lone request costs beyond the back-to-back run in the simplest server that runs the model); ' +
       'for p99, also the model alone fed the same arrivals in-process (its own queueing on these cores, no transport), the larger of the two counting; ' +
       'for saturation, the limit measured while the echo ceiling answers wsinfer\'s request rate (the compute any server has left once it serves the requests); ' +
       'and, for memory, a plain worker thread holding one session. A goal is met only by wsinfer\'s own figure; it is called unreachable here only when ' +
@@ -221,7 +235,7 @@ export function renderBenchmarksMd(result: SuiteResult, whatWeChanged: string): 
       'Server CPU (all threads) and main thread are the server process\'s CPU time from /proc, percent of one core, where the run could read them.',
     '',
     ...result.models.map(modelSection),
-    '## Paired throughput runs',
+    '## Paired runs',
     '',
     pairedSection(result),
     '',

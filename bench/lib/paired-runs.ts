@@ -21,17 +21,54 @@ export interface PairedComparison {
   medianRatio: number;
 }
 
-export function medianRatio(pairs: readonly Pair[]): number {
-  const ratios = pairs.map((p) => (p.reference > 0 ? p.wsinfer / p.reference : 0)).sort((a, b) => a - b);
-  if (ratios.length === 0) return 0;
-  const mid = Math.floor(ratios.length / 2);
-  return ratios.length % 2 === 1 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+/** A lone request against the run it needs, taken one right after the other. */
+export interface LatencyPair {
+  /** The limit's median batch-1 run, back to back, in one session like wsinfer's instances. */
+  runUs: number;
+  /** wsinfer's p50 at concurrency 1 in the window right after, and its mean run time there (its `timing` block). */
+  p50Us: number;
+  computeUs?: number;
+  /** The same for the echo server running the model in place (echo-server.ts, run:N), right after wsinfer. */
+  inlineP50Us?: number;
+  inlineComputeUs?: number;
 }
 
-/** One closed-loop window at `concurrency` after a short warm-up: infer/s. */
+export interface PairedOverhead {
+  pairs: LatencyPair[];
+  /** Median over the pairs of (p50 − run). */
+  medianOverheadUs: number;
+  /** Median over the pairs of (the in-place server's p50 − run), when it was measured. */
+  medianInlineOverheadUs?: number;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return 0;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function medianRatio(pairs: readonly Pair[]): number {
+  return median(pairs.map((p) => (p.reference > 0 ? p.wsinfer / p.reference : 0)));
+}
+
+export function medianOverheadUs(pairs: readonly LatencyPair[]): number {
+  return median(pairs.map((p) => p.p50Us - p.runUs));
+}
+
+export function medianInlineOverheadUs(pairs: readonly LatencyPair[]): number | undefined {
+  const measured = pairs.filter((p) => p.inlineP50Us !== undefined);
+  return measured.length === 0 ? undefined : median(measured.map((p) => p.inlineP50Us! - p.runUs));
+}
+
+/** One closed-loop window at `concurrency` after a short warm-up. */
+async function serverWindow(base: RunBenchmarkOptions, url: string, concurrency: number, windowMs: number, warmupMs = 500) {
+  const report = await runBenchmark({ ...base, url, mode: 'concurrency', levels: [concurrency], measurementIntervalMs: windowMs, warmupMs, maxTrials: 1 });
+  return report.steps[0];
+}
+
 async function serverRate(base: RunBenchmarkOptions, url: string, concurrency: number, windowMs: number): Promise<number> {
-  const report = await runBenchmark({ ...base, url, mode: 'concurrency', levels: [concurrency], measurementIntervalMs: windowMs, warmupMs: 500, maxTrials: 1 });
-  return report.steps[0]?.inferPerSec ?? 0;
+  return (await serverWindow(base, url, concurrency, windowMs))?.inferPerSec ?? 0;
 }
 
 export async function pairWithServer(base: RunBenchmarkOptions, referenceUrl: string, wsinferUrl: string, concurrency: number, pairs: number, windowMs: number): Promise<PairedComparison> {
@@ -52,4 +89,30 @@ export async function pairWithLimit(base: RunBenchmarkOptions, limit: LimitSessi
     out.push({ reference, wsinfer: await serverRate(base, wsinferUrl, concurrency, windowMs) });
   }
   return { reference: `limit (${limit.layout.sessions} × ${limit.layout.intraOpThreads}, batch ${batch})`, concurrency, pairs: out, medianRatio: medianRatio(out) };
+}
+
+/**
+ * The p50 goal's figures side by side: the limit's batch-1 run (one session with `limit`'s
+ * layout, back to back for `runWindowMs`), then wsinfer's p50 at concurrency 1 for
+ * `windowMs`, then the same for the server at `inlineUrl` (the echo server running the
+ * model in place), `pairs` times. The machine's speed drifts by more than the 0.25 ms the
+ * goal allows (medium's batch-1 run: 1.08–1.32 ms within a minute), so a run time taken
+ * minutes before the p50 says little about the difference.
+ */
+export async function pairP50WithRun(
+  base: RunBenchmarkOptions, limit: LimitSessions, wsinferUrl: string, inlineUrl: string | undefined, pairs: number, runWindowMs: number, windowMs: number,
+): Promise<PairedOverhead> {
+  const lone = async (url: string) => {
+    const step = await serverWindow(base, url, 1, windowMs, 300);
+    return step && step.errors === 0 && step.latency.count > 0 ? { p50Us: step.latency.p50Us, computeUs: step.server?.computeUs } : undefined;
+  };
+  const out: LatencyPair[] = [];
+  await limit.measure(1, runWindowMs);
+  for (let i = 0; i < pairs; i++) {
+    const runUs = (await limit.measure(1, runWindowMs)).medianRunUs;
+    const wsinfer = await lone(wsinferUrl);
+    const inline = inlineUrl === undefined ? undefined : await lone(inlineUrl);
+    if (wsinfer) out.push({ runUs, ...wsinfer, ...(inline && { inlineP50Us: inline.p50Us, inlineComputeUs: inline.computeUs }) });
+  }
+  return { pairs: out, medianOverheadUs: medianOverheadUs(out), medianInlineOverheadUs: medianInlineOverheadUs(out) };
 }

@@ -5,7 +5,7 @@ import type { MachineInfo } from './machine-info.js';
 import type { NoiseFigures } from './noise-probe.js';
 import type { LimitOpenLoop } from './limit-open-loop.js';
 import type { LimitUnderLoad } from './limit-under-load.js';
-import type { PairedComparison } from './paired-runs.js';
+import type { PairedComparison, PairedOverhead } from './paired-runs.js';
 
 export interface ServedConfig {
   maxBatchSize: number;
@@ -30,11 +30,8 @@ export interface ModelFigures {
   ceiling: StepReport[];
   /** The echo ceiling open loop, at wsinferOpen's rate. */
   ceilingOpen?: StepReport;
-  /**
-   * The echo ceiling holding every reply for the limit's batch-1 run time (busy, as a run
-   * would be), at concurrency 1: what a lone request costs here beyond the run itself.
-   */
-  ceilingHeld?: { holdUs: number; step: StepReport };
+  /** The limit's batch-1 run, wsinfer's p50 at concurrency 1 and the in-place echo server's, taken alternately. */
+  pairedP50?: PairedOverhead;
 }
 
 export interface MemoryFigures {

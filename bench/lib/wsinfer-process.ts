@@ -65,11 +65,11 @@ export function startWsinfer(modelsDir: string, build: WsinferBuild = 'dist'): P
 }
 
 /** A compiled baseline serving one model; both log "… listening on PORT". */
-/** `holdUs`: the echo server's hold before each reply (0: none; the naive peer ignores it). */
-export function startBaseline(script: string, modelPath: string, holdUs = 0): Promise<ServerProcess> {
+/** `runThreads`: the echo server runs the model in place before each reply (0: it does not; the naive peer ignores it). */
+export function startBaseline(script: string, modelPath: string, runThreads = 0): Promise<ServerProcess> {
   return startServer({
     command: process.execPath,
-    args: [script, modelPath, '0', String(Math.round(holdUs))],
+    args: [script, modelPath, '0', runThreads > 0 ? `run:${runThreads}` : ''],
     cwd: ROOT,
     readyPattern: /listening on (\d+)/,
     startTimeoutMs: 60_000,
