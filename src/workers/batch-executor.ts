@@ -50,6 +50,8 @@ export class BatchExecutor {
     const task: BatchTask = { inputs, outputNames: this.outputNames };
     const pool = this.choosePool(this.pools);
     const result = await pool.run(task, transfer);
+    // The instance is free: let the batcher hand it the next batch before these answers go out.
+    batch.instanceFree();
     this.observer?.batchFinished(rows, result.ok ? result.computeUs : undefined);
     if (!result.ok) {
       const error = new WsinferError(result.code, result.message);

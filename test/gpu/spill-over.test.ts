@@ -75,7 +75,7 @@ function runBatch(executor: BatchExecutor, id: string): Promise<Tensor[]> {
       succeed: (outputs) => resolve(outputs),
       fail: reject,
     };
-    void executor.run({ requests: [request], rows: 1, queueUs: [0] });
+    void executor.run({ requests: [request], rows: 1, queueUs: [0], instanceFree: () => {} });
   });
 }
 

@@ -36,6 +36,8 @@ export interface RecordedBatch {
   shapeKeys: string[];
   /** Clock time at dispatch. */
   dispatchedAtUs: number;
+  /** The run is over but the answers are not out yet: the batcher may reuse the instance. */
+  free(): void;
   finish(): void;
   reject(error: Error): void;
 }
@@ -69,6 +71,7 @@ export class BatcherHarness {
         queueUs: batch.queueUs,
         shapeKeys: batch.requests.map((r) => r.shapeKey),
         dispatchedAtUs: this.clock.nowUs(),
+        free: batch.instanceFree,
         finish: resolve,
         reject,
       });

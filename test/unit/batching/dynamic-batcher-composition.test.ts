@@ -3,7 +3,7 @@
  * request alone for models that do not batch — and how many batches run at once.
  */
 import { describe, expect, it } from 'vitest';
-import { BatcherHarness, request } from './batcher-harness.js';
+import { BatcherHarness, request, settle } from './batcher-harness.js';
 
 describe('DynamicBatcher batch size', () => {
   it('never exceeds maxBatchSize, counting the rows each request carries', async () => {
@@ -119,5 +119,41 @@ describe('DynamicBatcher instance gating (maxInFlightBatches)', () => {
     await h.finish(1);
     expect(h.batchIds[2]).toEqual(['c']);
     expect(h.batcher.batchesInFlight).toBe(2);
+  });
+});
+
+describe('DynamicBatcher instance reuse', () => {
+  it('hands a freed instance the next batch at once, before the previous batch is answered', async () => {
+    const h = new BatcherHarness({ maxBatchSize: 2 });
+    h.submit(request('a'));
+    h.submit(request('b'), request('c'));
+    expect(h.batchIds).toEqual([['a']]);
+    h.batches[0]!.free();
+    expect(h.batchIds).toEqual([['a'], ['b', 'c']]);
+    // 'a' is still being answered: it counts until then.
+    expect(h.batcher.batchesInFlight).toBe(2);
+    // Freeing twice, or answering after freeing, frees no second instance.
+    h.batches[0]!.free();
+    h.submit(request('d'));
+    await h.finish(0);
+    expect(h.batchIds).toEqual([['a'], ['b', 'c']]);
+    expect(h.batcher.batchesInFlight).toBe(1);
+    await h.finish(1);
+    expect(h.batchIds).toEqual([['a'], ['b', 'c'], ['d']]);
+  });
+
+  it('drains only once a freed batch has been answered too', async () => {
+    const h = new BatcherHarness();
+    h.submit(request('a'));
+    h.batches[0]!.free();
+    let drained = false;
+    const done = h.batcher.drain().then(() => {
+      drained = true;
+    });
+    await settle();
+    expect(drained).toBe(false);
+    await h.finish(0);
+    await done;
+    expect(drained).toBe(true);
   });
 });
