@@ -260,7 +260,7 @@ async function main(): Promise<void> {
 
   let memory;
   if (models.includes(MEMORY_MODEL)) {
-    log(`${MEMORY_MODEL}: resident memory with 1 and 2 instances`);
+    log(`${MEMORY_MODEL}: resident memory with 1 and 3 instances`);
     memory = { ...(await probeMemory(modelsDir, MEMORY_MODEL, build)), ...workerMemory };
   }
 

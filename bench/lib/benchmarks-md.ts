@@ -1,6 +1,7 @@
 /** BENCHMARKS.md, rendered from one suite run. */
 import type { StepReport } from '../../src/bench/bench-types.js';
 import { type GoalCheck, batch1RunUs, evaluateGoals, saturation, verdict } from './goals.js';
+import { perExtraInstanceBytes } from './memory-probe.js';
 import type { PairedComparison } from './paired-runs.js';
 import type { ModelFigures, SuiteResult } from './suite-result.js';
 
@@ -149,19 +150,20 @@ function goalsTable(checks: GoalCheck[]): string {
 
 function memorySection(memory: SuiteResult['memory']): string {
   if (!memory) return 'Not measured in this run.';
-  const extraBytes = memory.rssTwoInstancesBytes - memory.rssOneInstanceBytes;
+  const more = memory.moreInstances;
+  const extraBytes = perExtraInstanceBytes(memory, more);
   const pairs = memory.pairs && memory.pairs.length > 1
-    ? ` The second instance cost ${memory.pairs.map((p) => mib(p.rssTwoInstancesBytes - p.rssOneInstanceBytes)).join(', ')} in ${memory.pairs.length} alternating pairs of processes; the goal uses the median pair.`
+    ? ` Per extra instance: ${memory.pairs.map((p) => mib(perExtraInstanceBytes(p, more))).join(', ')} in ${memory.pairs.length} alternating pairs of processes; the goal uses the median pair.`
     : '';
   const served = `wsinfer serving only \`${memory.model}\` (${mib(memory.fileBytes)} file), RSS 1 s after 1 s of load at concurrency 8: ${mib(memory.rssOneInstanceBytes)} with one instance, ` +
-    `${mib(memory.rssTwoInstancesBytes)} with two — ${mib(extraBytes)} for the second, ${(extraBytes / memory.fileBytes).toFixed(2)}× the file.${pairs}`;
+    `${mib(memory.rssMoreInstancesBytes)} with ${more} — ${mib(extraBytes)} per extra instance, ${(extraBytes / memory.fileBytes).toFixed(2)}× the file.${pairs}`;
   if (memory.bareWorkerBytes === undefined || memory.sessionWorkerBytes === undefined) return served;
   const sessionBytes = memory.sessionWorkerBytes - memory.bareWorkerBytes;
   const wsinferBytes = extraBytes - memory.sessionWorkerBytes;
   // Two processes, two measurements: wsinfer's instance can come out below the plain worker.
   const wsinferShare = wsinferBytes >= 0
-    ? `wsinfer's second instance adds ${mib(wsinferBytes)} to that.`
-    : `wsinfer's second instance measured ${mib(-wsinferBytes)} less than that (a different process, measured differently).`;
+    ? `wsinfer's extra instance adds ${mib(wsinferBytes)} to that.`
+    : `wsinfer's extra instance measured ${mib(-wsinferBytes)} less than that (a different process, measured differently).`;
   return [
     served,
     '',

@@ -5,6 +5,7 @@
  * met only by wsinfer's own figure; "unreachable here" only when the ceiling misses it too.
  */
 import type { StepReport } from '../../src/bench/bench-types.js';
+import { perExtraInstanceBytes } from './memory-probe.js';
 import type { ModelFigures, SuiteResult } from './suite-result.js';
 
 /** The same goal's figure for what any server could do here (the echo ceiling, bare workers). */
@@ -203,7 +204,7 @@ export function evaluateGoals(result: SuiteResult): GoalCheck[] {
   }
   const memory = result.memory;
   if (memory) {
-    const ratio = (memory.rssTwoInstancesBytes - memory.rssOneInstanceBytes) / memory.fileBytes;
+    const ratio = perExtraInstanceBytes(memory, memory.moreInstances) / memory.fileBytes;
     checks.push({
       figure: `resident memory per extra worker ÷ model file size, ${memory.model}`, goal: '≤ 1.5', value: fixed(ratio), pass: ratio <= MEMORY_RATIO_GOAL,
       machineAllows: memoryAllows(memory, ratio),

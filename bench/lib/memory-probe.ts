@@ -1,13 +1,15 @@
 /**
  * Resident memory per extra instance: the server's RSS serving one model with
- * instanceGroup count 1, then 2, each after a short load so the sessions' arenas have
- * grown to their working size, read once the server has been idle for SETTLE_MS (at rest,
- * as a server spends most of its life between bursts). The difference is what one more
- * worker costs.
+ * instanceGroup count 1, then MORE_INSTANCES, each after a short load so the sessions
+ * have run batches of every size they will see, read once the server has been idle for
+ * SETTLE_MS (at rest, as a server spends most of its life between bursts). The
+ * difference divided by the extra instances is what one more worker costs.
  *
- * One pair of processes is not enough: RSS at rest includes whatever garbage the socket
- * thread's heap held when its last collection ran, and that moved the difference by
- * 13–27 MiB for medium between identical pairs. The figure is the median of PAIRS.
+ * RSS at rest includes whatever garbage the socket thread's heap held when its last
+ * collection ran, and that moved a one-against-two difference by 13–27 MiB for medium
+ * between identical pairs, sometimes below what a plain worker thread holding a session
+ * costs. Two extra instances instead of one halve that error per instance; and the figure
+ * is the median of PAIRS alternating pairs.
  */
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,8 +20,9 @@ import { type WsinferBuild, startWsinfer } from './wsinfer-process.js';
 
 /** Idle time after the load before RSS is read: longer than an instance's idle heap trim (250 ms). */
 const SETTLE_MS = 1000;
-/** Alternating (1 instance, 2 instances) pairs; odd, so the median is one of them. */
-const PAIRS = 3;
+/** Alternating (1 instance, MORE_INSTANCES) pairs; odd, so the median is one of them. */
+const PAIRS = 5;
+const MORE_INSTANCES = 3;
 
 async function rssWithInstances(modelsDir: string, model: string, count: number, loadMs: number, build: WsinferBuild): Promise<number> {
   const repo = await mkdtemp(join(tmpdir(), 'wsinfer-bench-mem-'));
@@ -50,10 +53,15 @@ async function rssWithInstances(modelsDir: string, model: string, count: number,
 
 type MemoryPair = NonNullable<MemoryFigures['pairs']>[number];
 
-/** The pair whose second instance cost the median amount (the upper middle of an even count). */
+/** RSS one extra instance added in `pair`, its larger server running `moreInstances`. */
+export function perExtraInstanceBytes(pair: MemoryPair, moreInstances: number): number {
+  return (pair.rssMoreInstancesBytes - pair.rssOneInstanceBytes) / (moreInstances - 1);
+}
+
+/** The pair whose extra instances cost the median amount (the upper middle of an even count). */
 export function medianPair(pairs: readonly MemoryPair[]): MemoryPair {
   if (pairs.length === 0) throw new Error('no memory pairs measured');
-  const extra = (p: MemoryPair) => p.rssTwoInstancesBytes - p.rssOneInstanceBytes;
+  const extra = (p: MemoryPair) => p.rssMoreInstancesBytes - p.rssOneInstanceBytes;
   return [...pairs].sort((a, b) => extra(a) - extra(b))[Math.floor(pairs.length / 2)]!;
 }
 
@@ -62,8 +70,8 @@ export async function probeMemory(modelsDir: string, model: string, build: Wsinf
   const pairs: MemoryPair[] = [];
   for (let pair = 0; pair < PAIRS; pair++) {
     const rssOneInstanceBytes = await rssWithInstances(modelsDir, model, 1, loadMs, build);
-    const rssTwoInstancesBytes = await rssWithInstances(modelsDir, model, 2, loadMs, build);
-    pairs.push({ rssOneInstanceBytes, rssTwoInstancesBytes });
+    const rssMoreInstancesBytes = await rssWithInstances(modelsDir, model, MORE_INSTANCES, loadMs, build);
+    pairs.push({ rssOneInstanceBytes, rssMoreInstancesBytes });
   }
-  return { model, fileBytes, ...medianPair(pairs), pairs };
+  return { model, fileBytes, moreInstances: MORE_INSTANCES, ...medianPair(pairs), pairs };
 }

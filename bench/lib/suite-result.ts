@@ -37,11 +37,13 @@ export interface ModelFigures {
 export interface MemoryFigures {
   model: string;
   fileBytes: number;
-  /** The pair below with the median difference: the figure the goal uses. */
+  /** Instances in the larger server of each pair; the smaller runs one. */
+  moreInstances: number;
+  /** The pair below with the median cost per extra instance: the figure the goal uses. */
   rssOneInstanceBytes: number;
-  rssTwoInstancesBytes: number;
+  rssMoreInstancesBytes: number;
   /** Every alternating pair measured, in order (one process each). */
-  pairs?: Array<{ rssOneInstanceBytes: number; rssTwoInstancesBytes: number }>;
+  pairs?: Array<{ rssOneInstanceBytes: number; rssMoreInstancesBytes: number }>;
   /**
    * The same cost split, in a fresh Node process (bench/lib/worker-memory.ts): RSS one
    * more bare worker thread adds, and one more plain worker thread holding a session.

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderBenchmarksMd } from '../../bench/lib/benchmarks-md.js';
-import { medianPair } from '../../bench/lib/memory-probe.js';
+import { medianPair, perExtraInstanceBytes } from '../../bench/lib/memory-probe.js';
 import { step } from './step-fixtures.js';
 import { model, suite } from './suite-fixtures.js';
 
@@ -64,27 +64,30 @@ describe('BENCHMARKS.md', () => {
   it('splits one more worker\'s memory into the thread, the session and wsinfer\'s share', () => {
     const result = suite([fraud]);
     // wsinfer's second instance: 140 − 100 MB = 38.1 MiB; a plain worker with a session 30 MiB of it.
-    result.memory = { ...result.memory!, rssTwoInstancesBytes: 140_000_000, bareWorkerBytes: 8 * 2 ** 20, sessionWorkerBytes: 30 * 2 ** 20 };
+    result.memory = { ...result.memory!, rssMoreInstancesBytes: 140_000_000, bareWorkerBytes: 8 * 2 ** 20, sessionWorkerBytes: 30 * 2 ** 20 };
     const md = renderBenchmarksMd(result, '');
     expect(md).toContain('a worker thread with nothing loaded costs 8.0 MiB, and an onnxruntime session of `medium` in a plain worker thread 22.0 MiB more');
-    expect(md).toContain('3.15× the file before any server code; wsinfer\'s second instance adds 8.1 MiB to that.');
+    expect(md).toContain('3.15× the file before any server code; wsinfer\'s extra instance adds 8.1 MiB to that.');
 
-    result.memory.rssTwoInstancesBytes = 130_000_000;
-    expect(renderBenchmarksMd(result, '')).toContain('wsinfer\'s second instance measured 1.4 MiB less than that');
+    result.memory.rssMoreInstancesBytes = 130_000_000;
+    expect(renderBenchmarksMd(result, '')).toContain('wsinfer\'s extra instance measured 1.4 MiB less than that');
   });
 
-  it('lists every memory pair and measures the goal on the median one', () => {
+  it('lists every memory pair and measures the goal on the median one, per extra instance', () => {
     const result = suite([fraud]);
+    // One instance against three: the difference is two extra instances.
     const pairs = [
-      { rssOneInstanceBytes: 100 * 2 ** 20, rssTwoInstancesBytes: 122 * 2 ** 20 },
-      { rssOneInstanceBytes: 104 * 2 ** 20, rssTwoInstancesBytes: 120 * 2 ** 20 },
-      { rssOneInstanceBytes: 101 * 2 ** 20, rssTwoInstancesBytes: 120 * 2 ** 20 },
+      { rssOneInstanceBytes: 100 * 2 ** 20, rssMoreInstancesBytes: 144 * 2 ** 20 },
+      { rssOneInstanceBytes: 104 * 2 ** 20, rssMoreInstancesBytes: 136 * 2 ** 20 },
+      { rssOneInstanceBytes: 101 * 2 ** 20, rssMoreInstancesBytes: 139 * 2 ** 20 },
     ];
     const median = medianPair(pairs);
     expect(median).toBe(pairs[2]);
-    result.memory = { ...result.memory!, fileBytes: 10 * 2 ** 20, ...median, pairs };
+    expect(perExtraInstanceBytes(median, 3)).toBe(19 * 2 ** 20);
+    result.memory = { ...result.memory!, fileBytes: 10 * 2 ** 20, moreInstances: 3, ...median, pairs };
     const md = renderBenchmarksMd(result, '');
-    expect(md).toContain('19.0 MiB for the second, 1.90× the file. The second instance cost 22.0 MiB, 16.0 MiB, 19.0 MiB in 3 alternating pairs of processes; the goal uses the median pair.');
+    expect(md).toContain('101.0 MiB with one instance, 139.0 MiB with 3 — 19.0 MiB per extra instance, 1.90× the file. ' +
+      'Per extra instance: 22.0 MiB, 16.0 MiB, 19.0 MiB in 3 alternating pairs of processes; the goal uses the median pair.');
     expect(md.split('\n').find((line) => line.startsWith('| resident memory per extra worker'))).toContain('| ≤ 1.5 | 1.90 |');
   });
 

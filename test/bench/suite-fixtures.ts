@@ -26,7 +26,7 @@ export function suite(models: ModelFigures[], paired: SuiteResult['paired'] = {}
     noise: { stalls: { spinMs: 2000, count: 0, totalMs: 0, maxMs: 0 }, timerLateUs: { preciseP50: 0, preciseP99: 0, setTimeoutP50: 0, setTimeoutP99: 0 }, handOffRoundTripUs: { p50: 0, p99: 0 } },
     startedAt: '2026-01-01T00:00:00Z', durationMs: 1, serverCommand: 'node bin/wsinfer.mjs serve', measurementIntervalMs: 1000,
     models,
-    memory: { model: 'medium', fileBytes: 10_000_000, rssOneInstanceBytes: 100_000_000, rssTwoInstancesBytes: 114_000_000 },
+    memory: { model: 'medium', fileBytes: 10_000_000, moreInstances: 2, rssOneInstanceBytes: 100_000_000, rssMoreInstancesBytes: 114_000_000 },
     paired,
   };
 }

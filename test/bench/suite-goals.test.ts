@@ -29,7 +29,7 @@ describe('suite goals', () => {
       wsinferOpen: step({ mode: 'rate', level: 900, latency: { ...step().latency, p99Us: 4001 }, server: { queueUs: 500, computeUs: 1500, batchSize: 2 } }),
     });
     const result = suite([slow]);
-    result.memory!.rssTwoInstancesBytes = 115_000_001;
+    result.memory!.rssMoreInstancesBytes = 115_000_001;
     expect([...byFigure(result).values()].map((g) => g.pass)).toEqual([false, false, false, false]);
   });
 
@@ -61,7 +61,7 @@ describe('suite goals', () => {
       wsinferOpen: step({ mode: 'rate', level: 900, latency: { ...step().latency, p99Us: 6000 }, server: { queueUs: 500, computeUs: 1500, batchSize: 2 } }),
     });
     const result = suite([fraud]);
-    result.memory = { ...result.memory!, rssTwoInstancesBytes: 140_000_000, bareWorkerBytes: 8 * 2 ** 20, sessionWorkerBytes: 30 * 2 ** 20 };
+    result.memory = { ...result.memory!, rssMoreInstancesBytes: 140_000_000, bareWorkerBytes: 8 * 2 ** 20, sessionWorkerBytes: 30 * 2 ** 20 };
     const goals = byFigure(result);
 
     const naive = goals.get('wsinfer ÷ naive peer at concurrency 64, fraud (MLP)')!;
@@ -82,7 +82,7 @@ describe('suite goals', () => {
     expect(verdict(memory)).toBe('❌ missed — unreachable here: a plain worker thread holding a session already costs 3.15× the file');
 
     // A second instance measured cheaper than the plain worker (1.6 against 1.9): not a bound.
-    result.memory = { ...result.memory!, rssTwoInstancesBytes: 116_000_000, sessionWorkerBytes: 19_000_000 };
+    result.memory = { ...result.memory!, rssMoreInstancesBytes: 116_000_000, sessionWorkerBytes: 19_000_000 };
     const beaten = byFigure(result).get('resident memory per extra worker ÷ model file size, medium')!;
     expect(beaten).toMatchObject({ value: '1.60', pass: false });
     expect(beaten.machineAllows).toMatchObject({ reachable: true });
