@@ -84,6 +84,8 @@ export class InstancePool {
     // Worker exits surface as rejected tasks; the pool replaces the worker itself.
     pool.on('error', () => {});
     const spin = rest.spin && { ticket: new SpinTicket(rest.spin.gate), windowMs: rest.spin.windowMs };
+    // A worker destroyed while polling (closed, crashed) cannot count itself out at the gate.
+    if (spin) pool.on('workerDestroy', (worker: { id: number }) => spin.ticket.releaseThread(worker.id));
     const instances = new InstancePool(pool, channel, count, reports, spin);
     try {
       await allReported;

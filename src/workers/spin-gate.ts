@@ -10,12 +10,18 @@
  * probe decides until the next (a change of load is followed within half a second).
  * Instance threads count themselves in and out through a SharedArrayBuffer (SpinTicket),
  * so the decision reaches every worker without messages.
+ *
+ * A thread counts itself in by writing its threadId into a free slot, not by bumping a
+ * counter: a worker destroyed while it polls (a model unloaded, a version rolled out, a
+ * crash) cannot count itself out, and its slot is released by threadId instead
+ * (releaseThread), where a counter would stay one too high for the server's life.
  */
 import { cpus } from 'node:os';
+import { threadId as currentThreadId } from 'node:worker_threads';
 
 const ALLOWED = 0;
-const POLLING = 1;
-const CELLS = 2;
+/** Slots follow: each 0 (free) or the threadId + 1 of a thread counted in. */
+const FIRST_SLOT = 1;
 
 /** One sample in PROBE_EVERY is a probe: a fifth of the time nobody starts polling. */
 const PROBE_EVERY = 5;
@@ -40,7 +46,8 @@ const machineClock: SpinGateClock = {
 
 /** Server side: samples idle time and sets how many threads may poll. */
 export class SpinGate {
-  readonly buffer = new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT);
+  /** One slot per core: the gate never allows more pollers than cores. */
+  readonly buffer = new SharedArrayBuffer((FIRST_SLOT + Math.max(1, cpus().length)) * Int32Array.BYTES_PER_ELEMENT);
   private readonly cells = new Int32Array(this.buffer);
   private timer: NodeJS.Timeout | undefined;
   private lastIdleMs = 0;
@@ -61,7 +68,7 @@ export class SpinGate {
 
   /** Threads polling now. */
   get polling(): number {
-    return Atomics.load(this.cells, POLLING);
+    return occupiedSlots(this.cells);
   }
 
   /** Start sampling; the first sample is a probe, so nobody polls before it. */
@@ -106,11 +113,19 @@ export class SpinGate {
   }
 }
 
+function occupiedSlots(cells: Int32Array): number {
+  let occupied = 0;
+  for (let i = FIRST_SLOT; i < cells.length; i++) if (Atomics.load(cells, i) !== 0) occupied++;
+  return occupied;
+}
+
 /** Instance side: a view of the gate through its SharedArrayBuffer. */
 export class SpinTicket {
   private readonly cells: Int32Array;
+  private slot = -1;
 
-  constructor(buffer: SharedArrayBuffer) {
+  /** `threadId`: whose slot this ticket takes (this thread's unless a test says otherwise). */
+  constructor(buffer: SharedArrayBuffer, private readonly threadId: number = currentThreadId) {
     this.cells = new Int32Array(buffer);
   }
 
@@ -119,15 +134,34 @@ export class SpinTicket {
     return Atomics.load(this.cells, ALLOWED) > 0;
   }
 
-  /** Count this thread in if the gate has room; `leave` must follow. */
+  /**
+   * Count this thread in if the gate has room; `leave` must follow. The slot is taken
+   * before the count is checked, so two threads racing for the last place can both back
+   * off, but never both get in.
+   */
   tryEnter(): boolean {
-    const before = Atomics.add(this.cells, POLLING, 1);
-    if (before < Atomics.load(this.cells, ALLOWED)) return true;
-    Atomics.sub(this.cells, POLLING, 1);
+    if (this.slot >= 0) return true;
+    const mark = this.threadId + 1;
+    for (let i = FIRST_SLOT; i < this.cells.length; i++) {
+      if (Atomics.compareExchange(this.cells, i, 0, mark) !== 0) continue;
+      if (occupiedSlots(this.cells) <= Atomics.load(this.cells, ALLOWED)) {
+        this.slot = i;
+        return true;
+      }
+      Atomics.store(this.cells, i, 0);
+      return false;
+    }
     return false;
   }
 
   leave(): void {
-    Atomics.sub(this.cells, POLLING, 1);
+    if (this.slot < 0) return;
+    Atomics.compareExchange(this.cells, this.slot, this.threadId + 1, 0);
+    this.slot = -1;
+  }
+
+  /** Count out a thread that can no longer do it itself (its worker was destroyed). */
+  releaseThread(threadId: number): void {
+    for (let i = FIRST_SLOT; i < this.cells.length; i++) Atomics.compareExchange(this.cells, i, threadId + 1, 0);
   }
 }

@@ -100,6 +100,30 @@ describe('an instance polling for its next batch', () => {
     expect(gate.polling).toBe(0);
   });
 
+  it('counts out a worker destroyed while it polls (a model unloaded), so its place at the gate is not lost', async () => {
+    for (let i = 0; i < 5; i++) sampleGate(1.5);
+    const unloading = await InstancePool.start({
+      count: 1,
+      loadTimeoutMs: 30_000,
+      modelPath: MODEL_PATH,
+      settings: { executionProvider: 'cpu', deviceId: 0, intraOpThreads: 1 },
+      signature,
+      batchable: true,
+      warmupBatchSizes: [1],
+      spin: { gate: gate.buffer, windowMs: 60_000 },
+    });
+    const input = signature.inputs[0]!;
+    const data = rowOf(4);
+    const result = await unloading.run({ inputs: [{ name: input.name, type: 'float32', dims: [1, data.length], data }], outputNames: [signature.outputs[0]!.name] }, [data.buffer as ArrayBuffer]);
+    expect(result.ok).toBe(true);
+    // Polling for a minute: only its destruction can count it out.
+    expect(gate.polling).toBe(1);
+    await unloading.close();
+    expect(gate.polling).toBe(0);
+    expect(Array.from(await runOnPool(5))).toEqual(Array.from(await runInProcess(5)));
+    expect(gate.polling).toBe(1);
+  });
+
   it('is a server option: --spin-wait-us, 0 turns it off, and a bad value is refused by name', () => {
     expect(resolveServerOptions().spinWaitUs).toBe(1000);
     expect(parseServeArgs(['--spin-wait-us', '0'], {})).toMatchObject({ spinWaitUs: 0 });

@@ -72,8 +72,8 @@ describe('SpinTicket', () => {
   it('counts threads in up to what the gate allows, and out again', () => {
     const { gate, step } = gateWith();
     step(1.0);
-    const a = new SpinTicket(gate.buffer);
-    const b = new SpinTicket(gate.buffer);
+    const a = new SpinTicket(gate.buffer, 1);
+    const b = new SpinTicket(gate.buffer, 2);
     expect(a.open).toBe(true);
     expect(a.tryEnter()).toBe(true);
     expect(b.tryEnter()).toBe(false);
@@ -82,6 +82,35 @@ describe('SpinTicket', () => {
     expect(gate.polling).toBe(0);
     expect(b.tryEnter()).toBe(true);
     b.leave();
+  });
+
+  it('counts a thread in once however often it asks', () => {
+    const { gate, step } = gateWith();
+    step(2.0);
+    const a = new SpinTicket(gate.buffer, 1);
+    expect(a.tryEnter()).toBe(true);
+    expect(a.tryEnter()).toBe(true);
+    expect(gate.polling).toBe(1);
+    a.leave();
+    expect(gate.polling).toBe(0);
+  });
+
+  it('counts out a thread that died counted in, by its threadId, and no other', () => {
+    const { gate, step } = gateWith();
+    step(2.0);
+    const dead = new SpinTicket(gate.buffer, 7);
+    const alive = new SpinTicket(gate.buffer, 8);
+    expect(dead.tryEnter()).toBe(true);
+    expect(alive.tryEnter()).toBe(true);
+    expect(new SpinTicket(gate.buffer, 9).tryEnter()).toBe(false);
+    // The pool's ticket, on another thread, releases the destroyed worker's place.
+    new SpinTicket(gate.buffer, 0).releaseThread(7);
+    expect(gate.polling).toBe(1);
+    const next = new SpinTicket(gate.buffer, 9);
+    expect(next.tryEnter()).toBe(true);
+    alive.leave();
+    next.leave();
+    expect(gate.polling).toBe(0);
   });
 
   it('is closed while the gate allows nobody', () => {
