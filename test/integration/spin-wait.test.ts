@@ -41,10 +41,10 @@ function rowOf(seed: number): Float32Array {
   return Float32Array.from({ length: width }, (_, i) => Math.sin(seed + i));
 }
 
-async function runOnPool(seed: number): Promise<Float32Array> {
+async function runOnPool(seed: number, on: InstancePool = pool): Promise<Float32Array> {
   const input = signature.inputs[0]!;
   const data = rowOf(seed);
-  const result = await pool.run({
+  const result = await on.run({
     inputs: [{ name: input.name, type: 'float32', dims: [1, data.length], data }],
     outputNames: [signature.outputs[0]!.name],
   }, [data.buffer as ArrayBuffer]);
@@ -58,12 +58,9 @@ async function runInProcess(seed: number): Promise<Float32Array> {
   return out[signature.outputs[0]!.name]!.data as Float32Array;
 }
 
-beforeAll(async () => {
-  const probe = await openSessionFor(MODEL_PATH, 'cpu', { deviceId: 0, intraOpThreads: 1 });
-  reference = probe.session;
-  signature = signatureOf(reference);
-  gate.begin();
-  pool = await InstancePool.start({
+/** One instance of fraud that polls `windowMs` after each batch while the gate allows. */
+function startPool(windowMs: number): Promise<InstancePool> {
+  return InstancePool.start({
     count: 1,
     loadTimeoutMs: 30_000,
     modelPath: MODEL_PATH,
@@ -71,8 +68,16 @@ beforeAll(async () => {
     signature,
     batchable: true,
     warmupBatchSizes: [1],
-    spin: { gate: gate.buffer, windowMs: WINDOW_MS },
+    spin: { gate: gate.buffer, windowMs },
   });
+}
+
+beforeAll(async () => {
+  const probe = await openSessionFor(MODEL_PATH, 'cpu', { deviceId: 0, intraOpThreads: 1 });
+  reference = probe.session;
+  signature = signatureOf(reference);
+  gate.begin();
+  pool = await startPool(WINDOW_MS);
 });
 
 afterAll(async () => {
@@ -102,20 +107,8 @@ describe('an instance polling for its next batch', () => {
 
   it('counts out a worker destroyed while it polls (a model unloaded), so its place at the gate is not lost', async () => {
     for (let i = 0; i < 5; i++) sampleGate(1.5);
-    const unloading = await InstancePool.start({
-      count: 1,
-      loadTimeoutMs: 30_000,
-      modelPath: MODEL_PATH,
-      settings: { executionProvider: 'cpu', deviceId: 0, intraOpThreads: 1 },
-      signature,
-      batchable: true,
-      warmupBatchSizes: [1],
-      spin: { gate: gate.buffer, windowMs: 60_000 },
-    });
-    const input = signature.inputs[0]!;
-    const data = rowOf(4);
-    const result = await unloading.run({ inputs: [{ name: input.name, type: 'float32', dims: [1, data.length], data }], outputNames: [signature.outputs[0]!.name] }, [data.buffer as ArrayBuffer]);
-    expect(result.ok).toBe(true);
+    const unloading = await startPool(60_000);
+    expect(Array.from(await runOnPool(4, unloading))).toEqual(Array.from(await runInProcess(4)));
     // Polling for a minute: only its destruction can count it out.
     expect(gate.polling).toBe(1);
     await unloading.close();
