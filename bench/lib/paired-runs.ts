@@ -100,7 +100,7 @@ export async function pairWithLimit(base: RunBenchmarkOptions, limit: LimitSessi
  * minutes before the p50 says little about the difference.
  */
 export async function pairP50WithRun(
-  base: RunBenchmarkOptions, limit: LimitSessions, wsinferUrl: string, inlineUrl: string | undefined, pairs: number, runWindowMs: number, windowMs: number,
+  base: RunBenchmarkOptions, limit: LimitSessions, wsinferUrl: string, inlineUrl: string, pairs: number, runWindowMs: number, windowMs: number,
 ): Promise<PairedOverhead> {
   const lone = async (url: string) => {
     const step = await serverWindow(base, url, 1, windowMs, 300);
@@ -111,7 +111,7 @@ export async function pairP50WithRun(
   for (let i = 0; i < pairs; i++) {
     const runUs = (await limit.measure(1, runWindowMs)).medianRunUs;
     const wsinfer = await lone(wsinferUrl);
-    const inline = inlineUrl === undefined ? undefined : await lone(inlineUrl);
+    const inline = await lone(inlineUrl);
     if (wsinfer) out.push({ runUs, ...wsinfer, ...(inline && { inlineP50Us: inline.p50Us, inlineComputeUs: inline.computeUs }) });
   }
   return { pairs: out, medianOverheadUs: medianOverheadUs(out), medianInlineOverheadUs: medianInlineOverheadUs(out) };
