@@ -58,7 +58,10 @@ export function readProcessCpu(pid: number): ProcessCpu | undefined {
   const mainThreadUs = readStatCpuUs(`/proc/${pid}/task/${pid}/stat`);
   const processUs = readStatCpuUs(`/proc/${pid}/stat`);
   if (processUs === undefined || mainThreadUs === undefined) return undefined;
-  return { processUs, mainThreadUs };
+  // The kernel scales each thread's and the process's utime/stime from its own runtime
+  // separately, so the two can disagree by a tick (450 against 440 ms seen): a thread
+  // never used more than its process.
+  return { processUs, mainThreadUs: Math.min(mainThreadUs, processUs) };
 }
 
 /** CPU time between two readings; undefined unless both were read. */
