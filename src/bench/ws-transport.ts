@@ -7,7 +7,7 @@
 import WebSocket from 'ws';
 import { type Datatype, type NumericArray, bytesOf, fromNumbers, viewBytes } from '../protocol/datatypes.js';
 import { decodeFrame, encodeFrame } from '../protocol/frame-codec.js';
-import type { BenchTensor, BenchTransport, DoneCallback, InputSet, ServerTiming } from './bench-types.js';
+import type { BenchTensor, BenchTransport, DoneCallback, InputSet, RequestOutcome, ServerTiming } from './bench-types.js';
 
 const ID_DIGITS = 12;
 const ID_PREFIX = 'b';
@@ -111,6 +111,14 @@ export class WsTransport implements BenchTransport {
   readonly kind = 'ws' as const;
   private nextId = 0;
   private nextConnection = 0;
+  /**
+   * The connection whose answer is being handled. A request sent from inside that handling
+   * (closed loop: each answer sends the next) goes out on the same connection: the answers
+   * of one read then leave as one write, and each connection keeps its share in flight.
+   * Spread round-robin instead, every read cost the generator a write on each connection
+   * (3.6 writes per read at concurrency 64 on medium) and the server as many extra reads.
+   */
+  private answering: Connection | undefined;
 
   private constructor(private readonly connections: Connection[], private readonly templates: Template[], private readonly framing: 'msgpack' | 'json') {}
 
@@ -177,7 +185,7 @@ export class WsTransport implements BenchTransport {
     if (!pending) return;
     connection.pending.delete(id);
     if (message.op === 'error') {
-      pending.done({ ok: false, code: String(message.code ?? 'ERR_UNKNOWN') });
+      this.settle(connection, pending, { ok: false, code: String(message.code ?? 'ERR_UNKNOWN') });
       return;
     }
     const t = message.timing as { queue_us?: number; compute_us?: number; batch_size?: number } | undefined;
@@ -185,7 +193,16 @@ export class WsTransport implements BenchTransport {
       ? { queueUs: Number(t.queue_us ?? 0), computeUs: Number(t.compute_us ?? 0), batchSize: t.batch_size }
       : undefined;
     const outputs = pending.keepOutputs ? decodeOutputs(message.outputs) : undefined;
-    pending.done({ ok: true, timing, recvUs: (performance.now() - startedMs) * 1000, modelVersion: message.model_version as string | undefined, outputs });
+    this.settle(connection, pending, { ok: true, timing, recvUs: (performance.now() - startedMs) * 1000, modelVersion: message.model_version as string | undefined, outputs });
+  }
+
+  private settle(connection: Connection, pending: Pending, outcome: RequestOutcome): void {
+    this.answering = connection;
+    try {
+      pending.done(outcome);
+    } finally {
+      this.answering = undefined;
+    }
   }
 
   async close(): Promise<void> {
@@ -198,6 +215,7 @@ export class WsTransport implements BenchTransport {
   }
 
   private pickConnection(): Connection | undefined {
+    if (this.answering?.open) return this.answering;
     for (let tries = 0; tries < this.connections.length; tries++) {
       const connection = this.connections[this.nextConnection++ % this.connections.length]!;
       if (connection.open) return connection;
