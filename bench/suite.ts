@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import type { StepReport } from '../src/bench/bench-types.js';
 import { type RunBenchmarkOptions, runBenchmark } from '../src/bench/run-benchmark.js';
 import { renderBenchmarksMd } from './lib/benchmarks-md.js';
-import { evaluateGoals, saturation, verdict } from './lib/goals.js';
+import { closedStep, evaluateGoals, saturation, verdict } from './lib/goals.js';
 import { LimitSessions, measureLimit } from './lib/limit-runner.js';
 import { machineInfo } from './lib/machine-info.js';
 import { probeMemory } from './lib/memory-probe.js';
@@ -55,6 +55,8 @@ const P50_RUN_WINDOW_MS = 400;
 const LIMIT_OPEN_LOOP_MS = 3000;
 /** Alternating (limit alone, limit while the echo server answers) runs. */
 const LIMIT_UNDER_LOAD_PAIRS = 3;
+/** The closed loop the saturation goal compares at. */
+const SATURATION_CONCURRENCY = 64;
 
 const USAGE = `Usage: npm run bench [-- options]
 
@@ -187,11 +189,13 @@ async function main(): Promise<void> {
     }
     const medium = figures.find((m) => m.name === 'medium');
     if (medium) {
-      log(`medium: ${PAIRS} alternating limit / wsinfer runs at concurrency 64`);
+      log(`medium: ${PAIRS} alternating limit / wsinfer runs at concurrency ${SATURATION_CONCURRENCY}`);
       const best = medium.limit.best;
       const sessions = await LimitSessions.start(join(modelsDir, 'medium', '1', 'model.onnx'), best);
       try {
-        paired.mediumVsLimit = await pairWithLimit(loadOptions('', 'medium', 'concurrency', [64]), sessions, best.batch, wsinfer.wsUrl, 64, PAIRS, pairWindowMs);
+        paired.mediumVsLimit = await pairWithLimit(
+          loadOptions('', 'medium', 'concurrency', [SATURATION_CONCURRENCY]), sessions, best.batch, wsinfer.wsUrl, SATURATION_CONCURRENCY, PAIRS, pairWindowMs,
+        );
       } finally {
         await sessions.close();
       }
@@ -200,7 +204,7 @@ async function main(): Promise<void> {
       log(`${model.name}: ${P50_PAIRS} alternating runs at c=1: limit batch-1, wsinfer, the echo server running the model in place`);
       const modelPath = join(modelsDir, model.name, '1', 'model.onnx');
       const sessions = await LimitSessions.start(modelPath, { sessions: 1, intraOpThreads: model.config.intraOpThreads });
-      const inline = await startBaseline(echoScript, modelPath, model.config.intraOpThreads);
+      const inline = await startBaseline(echoScript, modelPath, `run:${model.config.intraOpThreads}`);
       try {
         const base = loadOptions('', model.name, 'concurrency', [1]);
         model.pairedP50 = await pairP50WithRun(base, sessions, wsinfer.wsUrl, inline.wsUrl, P50_PAIRS, P50_RUN_WINDOW_MS, Math.round(intervalMs * 0.8));
@@ -217,19 +221,27 @@ async function main(): Promise<void> {
 
   // After wsinfer, because the open-loop step runs at wsinfer's own open-loop rate.
   let mediumLimitUnderLoad: LimitUnderLoad | undefined;
-  const limitWhileServing = async (model: ModelFigures, echoUrl: string): Promise<LimitUnderLoad | undefined> => {
+  // The same closed loop as wsinfer's saturation pairs, answered by the echo server at
+  // wsinfer's rate in bursts of wsinfer's mean batch: the generator does the same work as
+  // against wsinfer, and the server the least any server can.
+  const limitWhileServing = async (model: ModelFigures): Promise<LimitUnderLoad | undefined> => {
     const rates = paired.mediumVsLimit?.pairs.map((p) => p.wsinfer).sort((a, b) => a - b);
     const rate = Math.round(rates?.[Math.floor(rates.length / 2)] ?? saturation(model.wsinfer));
+    const burst = Math.max(1, Math.round(closedStep(model.wsinfer, SATURATION_CONCURRENCY)?.server?.batchSize ?? model.config.maxBatchSize));
     if (!(rate > 0)) return undefined;
-    log(`${model.name}: limit alone / while the echo server answers ${rate} req/s, ${LIMIT_UNDER_LOAD_PAIRS} alternating runs`);
-    const sessions = await LimitSessions.start(join(modelsDir, model.name, '1', 'model.onnx'), model.limit.best);
+    log(`${model.name}: limit alone / while the echo server answers c=${SATURATION_CONCURRENCY} at ${rate} req/s in bursts of ${burst}, ${LIMIT_UNDER_LOAD_PAIRS} alternating runs`);
+    const modelPath = join(modelsDir, model.name, '1', 'model.onnx');
+    const paced = await startBaseline(echoScript, modelPath, `pace:${rate}:${burst}`);
+    const sessions = await LimitSessions.start(modelPath, model.limit.best);
     try {
-      const echoLoad = { ...loadOptions(echoUrl, model.name, 'rate', [rate]), distribution: 'constant' as const };
-      const measured = await measureLimitUnderLoad(sessions, model.limit.best.batch, echoLoad, LIMIT_UNDER_LOAD_PAIRS, Math.round(intervalMs * 1.5));
-      log(`${model.name}: the limit keeps ${(measured.medianRatio * 100).toFixed(0)} % of its rows/s while requests are answered`);
+      const load = loadOptions(paced.wsUrl, model.name, 'concurrency', [SATURATION_CONCURRENCY]);
+      const measured = await measureLimitUnderLoad(sessions, model.limit.best.batch, load, rate, burst, LIMIT_UNDER_LOAD_PAIRS, Math.round(intervalMs * 1.5));
+      log(`${model.name}: the limit keeps ${(measured.medianRatio * 100).toFixed(0)} % of its rows/s while requests are answered ` +
+        `(${measured.pairs.map((p) => Math.round(p.answeredRps)).join(' / ')} req/s answered)`);
       return measured;
     } finally {
       await sessions.close();
+      await paced.stop();
     }
   };
   for (const model of figures) {
@@ -252,11 +264,12 @@ async function main(): Promise<void> {
         model.ceilingOpen = (await runBenchmark(loadOptions(echo.wsUrl, model.name, 'rate', [model.wsinferOpen.level], echo.child.pid))).steps[0];
         if (model.ceilingOpen) log(`${model.name}: echo ceiling open loop ${describe(model.ceilingOpen)}`);
       }
-      if (model.name === 'medium') mediumLimitUnderLoad = await limitWhileServing(model, echo.wsUrl);
     } finally {
       await echo.stop();
     }
   }
+  const mediumFigures = figures.find((m) => m.name === 'medium');
+  if (mediumFigures) mediumLimitUnderLoad = await limitWhileServing(mediumFigures);
 
   let memory;
   if (models.includes(MEMORY_MODEL)) {

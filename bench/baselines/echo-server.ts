@@ -12,12 +12,17 @@
  * to a lone request. Its run, too, follows the client's round trip rather than the previous
  * run, and runs slower for it than the limit's runs back to back.
  *
- *   node --import tsx bench/baselines/echo-server.ts models/fraud/1/model.onnx [port] [run:N]
+ * With `pace:RATE:BURST`, requests wait in arrival order and are answered BURST at a time,
+ * RATE a second in all, each burst's replies corked into one write per socket: a server
+ * that answers like a batching one at a given rate, at the least CPU a server can spend.
+ * Under a closed loop it sets how many requests a second the generator sends.
+ *
+ *   node --import tsx bench/baselines/echo-server.ts models/fraud/1/model.onnx [port] [run:N | pace:RATE:BURST]
  */
 import { createServer } from 'node:http';
 import { Packr } from 'msgpackr';
 import * as ort from 'onnxruntime-node';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 const [modelPath, port = '8091', mode = ''] = process.argv.slice(2);
 const runThreads = mode.startsWith('run:') ? Number(mode.slice(4)) : 0;
@@ -63,11 +68,38 @@ function runInPlaceUs(session: ort.InferenceSession): number {
   return Math.round((performance.now() - startedMs) * 1000);
 }
 
+const reply = (ws: WebSocket, message: { id?: unknown; model?: unknown }, timing?: object) =>
+  ws.send(packr.pack({ op: 'result', id: message.id, model_name: message.model, model_version: '1', outputs, ...(timing && { timing }) }));
+
+const [paceRate, paceBurst] = mode.startsWith('pace:') ? mode.slice(5).split(':').map(Number) : [];
+const waiting: Array<{ ws: WebSocket; message: { id?: unknown; model?: unknown } }> = [];
+
+/** Answers the oldest BURST waiting requests every BURST / RATE seconds, on a schedule that does not drift. */
+function startPacing(rate: number, burst: number): void {
+  const periodMs = (1000 * burst) / rate;
+  let dueMs = performance.now() + periodMs;
+  const flush = (): void => {
+    const sockets = new Set<WebSocket>();
+    for (const { ws } of waiting.slice(0, burst)) sockets.add(ws);
+    for (const ws of sockets) (ws as unknown as { _socket: { cork(): void } })._socket.cork();
+    for (const { ws, message } of waiting.splice(0, burst)) reply(ws, message, { queue_us: 0, compute_us: 0, batch_size: burst });
+    for (const ws of sockets) (ws as unknown as { _socket: { uncork(): void } })._socket.uncork();
+    dueMs = Math.max(dueMs + periodMs, performance.now());
+    setTimeout(flush, dueMs - performance.now());
+  };
+  setTimeout(flush, periodMs);
+}
+if (paceRate! > 0 && paceBurst! > 0) startPacing(paceRate!, paceBurst!);
+
 new WebSocketServer({ server: http, path: '/ws' }).on('connection', (ws) => ws.on('message', (data: Buffer) => {
   const message = packr.unpack(data);
+  if (paceRate! > 0) {
+    waiting.push({ ws, message });
+    return;
+  }
   // With a run, its time goes in wsinfer's `timing` block, so the bench tables show it as compute.
   const timing = runner ? { queue_us: 0, compute_us: runInPlaceUs(runner), batch_size: 1 } : undefined;
-  ws.send(packr.pack({ op: 'result', id: message.id, model_name: message.model, model_version: '1', outputs, ...(timing && { timing }) }));
+  reply(ws, message, timing);
 }));
 process.on('SIGTERM', () => process.exit(0)); // exit cleanly, so --cpu-prof writes its profile
 http.listen(Number(port), '127.0.0.1', () => console.log(`echo server listening on ${(http.address() as { port: number }).port}`));

@@ -135,11 +135,12 @@ function limitUnderLoadSection(underLoad: SuiteResult['mediumLimitUnderLoad']): 
   if (!underLoad) return [];
   return [
     '',
-    `**The limit while requests are answered** (medium): the limit's sessions (batch ${underLoad.batch}) alone, then while the echo ceiling answers ` +
-      `${int(underLoad.rateRps)} requests/s (wsinfer's rate in the pairs above) from the same generator — the share of the limit any server keeps once it serves the requests themselves.`,
+    `**The limit while requests are answered** (medium): the limit's sessions (batch ${underLoad.batch}) alone, then while the echo server answers ` +
+      `the same closed loop as the saturation pairs (concurrency ${underLoad.concurrency}, the same generator), paced to ${int(underLoad.rateRps)} requests/s ` +
+      `(wsinfer's rate in the pairs above) in bursts of ${underLoad.burst} (wsinfer's mean batch) — the share of the limit any server keeps once it serves the requests themselves.`,
     '',
-    table(['pair', 'limit alone rows/s', 'limit while serving rows/s', 'ratio'], underLoad.pairs.map((p, i) => [
-      String(i + 1), int(p.aloneRowsPerSec), int(p.servingRowsPerSec), (p.aloneRowsPerSec > 0 ? p.servingRowsPerSec / p.aloneRowsPerSec : 0).toFixed(2),
+    table(['pair', 'limit alone rows/s', 'limit while serving rows/s', 'ratio', 'requests/s answered meanwhile'], underLoad.pairs.map((p, i) => [
+      String(i + 1), int(p.aloneRowsPerSec), int(p.servingRowsPerSec), (p.aloneRowsPerSec > 0 ? p.servingRowsPerSec / p.aloneRowsPerSec : 0).toFixed(2), int(p.answeredRps),
     ])),
   ];
 }
@@ -214,7 +215,7 @@ export function renderBenchmarksMd(result: SuiteResult, whatWeChanged: string): 
       'decodes and answers but runs no model, so only the transport and the load generator remain; its c=64 figure is divided by the naive peer\'s from the tables); ' +
       'for p50, the echo server running the model in place before each reply (its p50 less the limit\'s batch-1 run, from the same pairs: what a lone request costs beyond the back-to-back run in the simplest server that runs the model); ' +
       'for p99, also the model alone fed the same arrivals in-process (its own queueing on these cores, no transport), the larger of the two counting; ' +
-      'for saturation, the limit measured while the echo ceiling answers wsinfer\'s request rate (the compute any server has left once it serves the requests); ' +
+      'for saturation, the limit measured while the echo server answers the same closed loop, paced to wsinfer\'s rate in bursts of wsinfer\'s mean batch (the compute any server has left once it serves the requests); ' +
       'and, for memory, a plain worker thread holding one session. A goal is met only by wsinfer\'s own figure; it is called unreachable here only when ' +
       'that ceiling misses it too.',
     '',

@@ -56,7 +56,7 @@ const MEMORY_RATIO_GOAL = 1.5;
 const SATURATION_RATIO_GOAL = 0.9;
 
 /**
- * The limit while the echo server answers wsinfer's request rate, ÷ the limit alone. Both
+ * The limit while the echo server answers wsinfer's closed loop at wsinfer's rate, ÷ the limit alone. Both
  * are noisy; when wsinfer's own ratio beats it, this run did not bound anything and the
  * goal is not called unreachable.
  */
@@ -66,7 +66,7 @@ function saturationAllows(result: SuiteResult, wsinferRatio: number): MachineAll
   const ratio = underLoad.medianRatio;
   const notABound = wsinferRatio > ratio;
   return {
-    value: `${fixed(ratio)} (the limit while the echo server answers ${Math.round(underLoad.rateRps)} req/s ÷ the limit alone` +
+    value: `${fixed(ratio)} (the limit while the echo server answers c=${underLoad.concurrency} at ${Math.round(underLoad.rateRps)} req/s ÷ the limit alone` +
       `${notABound ? '; wsinfer did better, so not a bound in this run' : ''})`,
     reachable: ratio >= SATURATION_RATIO_GOAL || notABound,
     because: `serving the requests alone leaves the limit ${fixed(ratio)} of itself`,

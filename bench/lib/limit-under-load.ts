@@ -5,9 +5,11 @@
  * wsinfer's saturation ÷ limit compares a server with the limit measured alone; but any
  * server must also read, decode, answer and write every request, and on one machine the
  * load generator needs the same cores. Here the limit's sessions run while the echo
- * server (decodes and answers, no model) takes requests at the rate wsinfer reached,
- * alternating with runs of the limit alone; the median ratio is the share of the limit
- * that is left for compute once the requests themselves are served.
+ * server answers the closed loop wsinfer's saturation pairs use, paced to the rate wsinfer
+ * reached and in bursts of wsinfer's mean batch (`pace:RATE:BURST`): the generator does
+ * what it does against wsinfer, the server the least any server can. Runs alternate with
+ * the limit alone; the median ratio is the share of the limit left for compute once the
+ * requests themselves are served.
  */
 import type { RunBenchmarkOptions } from '../../src/bench/run-benchmark.js';
 import { runBenchmark } from '../../src/bench/run-benchmark.js';
@@ -15,21 +17,25 @@ import type { LimitSessions } from './limit-runner.js';
 import { medianRatio } from './paired-runs.js';
 
 export interface LimitUnderLoad {
-  /** Requests per second the echo server answered meanwhile (the target rate). */
+  /** Requests per second the echo server was paced to (wsinfer's rate in the saturation pairs). */
   rateRps: number;
+  /** Replies per burst (wsinfer's mean batch at that concurrency). */
+  burst: number;
+  /** The closed loop's concurrency. */
+  concurrency: number;
   batch: number;
-  pairs: Array<{ aloneRowsPerSec: number; servingRowsPerSec: number }>;
+  /** answeredRps: requests/s the echo server answered while the limit ran. */
+  pairs: Array<{ aloneRowsPerSec: number; servingRowsPerSec: number; answeredRps: number }>;
   /** Median of servingRowsPerSec ÷ aloneRowsPerSec. */
   medianRatio: number;
 }
 
 const LOAD_WARMUP_MS = 500;
 
-/** `echoLoad`: open-loop options aimed at the echo server at the rate wsinfer reached. */
+/** `echoLoad`: the closed loop, aimed at an echo server paced to `rateRps` in bursts of `burst`. */
 export async function measureLimitUnderLoad(
-  sessions: LimitSessions, batch: number, echoLoad: RunBenchmarkOptions, pairs: number, windowMs: number,
+  sessions: LimitSessions, batch: number, echoLoad: RunBenchmarkOptions, rateRps: number, burst: number, pairs: number, windowMs: number,
 ): Promise<LimitUnderLoad> {
-  const rateRps = echoLoad.levels[0] ?? 0;
   const out: LimitUnderLoad['pairs'] = [];
   await sessions.measure(batch, windowMs); // unmeasured: fresh sessions run slow at first
   for (let i = 0; i < pairs; i++) {
@@ -38,9 +44,9 @@ export async function measureLimitUnderLoad(
     const load = runBenchmark({ ...echoLoad, warmupMs: LOAD_WARMUP_MS, measurementIntervalMs: windowMs + 2 * LOAD_WARMUP_MS, maxTrials: 1 });
     await new Promise((resolve) => setTimeout(resolve, LOAD_WARMUP_MS));
     const serving = await sessions.measure(batch, windowMs);
-    await load;
-    out.push({ aloneRowsPerSec: alone.rowsPerSec, servingRowsPerSec: serving.rowsPerSec });
+    const answered = (await load).steps[0];
+    out.push({ aloneRowsPerSec: alone.rowsPerSec, servingRowsPerSec: serving.rowsPerSec, answeredRps: answered?.requestsPerSec ?? 0 });
   }
   const ratios = out.map((p) => ({ reference: p.aloneRowsPerSec, wsinfer: p.servingRowsPerSec }));
-  return { rateRps, batch, pairs: out, medianRatio: medianRatio(ratios) };
+  return { rateRps, burst, concurrency: echoLoad.levels[0] ?? 0, batch, pairs: out, medianRatio: medianRatio(ratios) };
 }

@@ -66,10 +66,11 @@ export function startWsinfer(modelsDir: string, build: WsinferBuild = 'dist'): P
 
 /** A compiled baseline serving one model; both log "… listening on PORT". */
 /** `runThreads`: the echo server runs the model in place before each reply (0: it does not; the naive peer ignores it). */
-export function startBaseline(script: string, modelPath: string, runThreads = 0): Promise<ServerProcess> {
+/** `mode`: the echo server's `run:N` or `pace:RATE:BURST` (bench/baselines/echo-server.ts). */
+export function startBaseline(script: string, modelPath: string, mode = ''): Promise<ServerProcess> {
   return startServer({
     command: process.execPath,
-    args: [script, modelPath, '0', runThreads > 0 ? `run:${runThreads}` : ''],
+    args: [script, modelPath, '0', mode],
     cwd: ROOT,
     readyPattern: /listening on (\d+)/,
     startTimeoutMs: 60_000,

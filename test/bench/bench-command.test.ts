@@ -193,3 +193,38 @@ describe('wsinfer bench against the naive baseline', () => {
     expect(report.verify).toMatchObject({ mismatched: 0 });
   });
 });
+
+describe('wsinfer bench against the paced echo server', () => {
+  let echo: ChildProcess | undefined;
+  let url = '';
+
+  beforeAll(async () => {
+    const script = fileURLToPath(new URL('../../bench/baselines/echo-server.ts', import.meta.url));
+    echo = spawn(process.execPath, ['--import', 'tsx', script, join(server.repo.dir, 'fraud', '1', 'model.onnx'), '0', 'pace:400:8'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const port = await new Promise<number>((resolve, reject) => {
+      let output = '';
+      echo!.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = output.match(/listening on (\d+)/);
+        if (match) resolve(Number(match[1]));
+      });
+      echo!.once('exit', (code) => reject(new Error(`echo server exited with ${code}`)));
+    });
+    url = `ws://127.0.0.1:${port}/ws`;
+  });
+
+  afterAll(() => {
+    echo?.kill('SIGKILL');
+  });
+
+  it('answers a closed loop in bursts of the size asked, at the rate asked', async () => {
+    const { code } = await bench(['-u', url, '-m', 'fraud', '--concurrency-range', '16', '-p', '1000', '--warmup-ms', '200', '--max-trials', '1', '-q', '--json', join(outDir, 'paced.json')]);
+    expect(code).toBe(0);
+    const [step] = (await readReport('paced.json')).steps;
+    expect(step!.errors).toBe(0);
+    expect(step!.server?.batchSize).toBe(8);
+    // 400/s is the pace: a burst of 8 every 20 ms, never faster.
+    expect(step!.requestsPerSec).toBeGreaterThan(300);
+    expect(step!.requestsPerSec).toBeLessThan(420);
+  });
+});

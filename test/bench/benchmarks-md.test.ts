@@ -54,6 +54,18 @@ describe('BENCHMARKS.md', () => {
     expect(headerOf(without, 'server')).not.toContain('server CPU');
   });
 
+  it('shows the limit while the paced echo server answers the closed loop, with the rate it answered', () => {
+    const result = suite([model('medium')], { mediumVsLimit: { reference: 'limit', concurrency: 64, pairs: [{ reference: 2000, wsinfer: 1790 }], medianRatio: 0.9 } });
+    result.mediumLimitUnderLoad = {
+      rateRps: 1800, burst: 22, concurrency: 64, batch: 32, medianRatio: 0.9,
+      pairs: [{ aloneRowsPerSec: 2000, servingRowsPerSec: 1800, answeredRps: 1796.4 }],
+    };
+    const md = renderBenchmarksMd(result, '');
+    expect(md).toContain('the same closed loop as the saturation pairs (concurrency 64, the same generator), paced to 1,800 requests/s');
+    expect(md).toContain('in bursts of 22 (wsinfer\'s mean batch)');
+    expect(md).toContain('| 1 | 2,000 | 1,800 | 0.90 | 1,796 |');
+  });
+
   it('puts what the machine allows beside each goal, with the reason a goal is out of reach', () => {
     const md = renderBenchmarksMd(suite([fraud]), '');
     expect(headerOf(md, 'figure')).toBe('| figure | goal | this run | what this machine allows |  |');

@@ -127,15 +127,15 @@ describe('suite goals', () => {
     expect(within.machineAllows).toMatchObject({ value: '3.00 ms vs 4.00 ms (echo ceiling 2.00 ms; the model alone in-process 3.00 ms; same rate)', reachable: true });
   });
 
-  it('bounds the saturation goal by the limit while the echo server answers wsinfer\'s rate', () => {
+  it('bounds the saturation goal by the limit while the echo server answers wsinfer\'s closed loop at its rate', () => {
     const paired = { mediumVsLimit: { reference: 'limit', concurrency: 64, pairs: [], medianRatio: 0.8 } };
     const result = suite([model('medium')], paired);
     result.mediumLimitUnderLoad = {
-      rateRps: 1500, batch: 16, medianRatio: 0.84,
-      pairs: [{ aloneRowsPerSec: 2000, servingRowsPerSec: 1680 }],
+      rateRps: 1500, burst: 22, concurrency: 64, batch: 16, medianRatio: 0.84,
+      pairs: [{ aloneRowsPerSec: 2000, servingRowsPerSec: 1680, answeredRps: 1497 }],
     };
     const goal = byFigure(result).get('wsinfer saturation ÷ limit, medium')!;
-    expect(goal.machineAllows).toMatchObject({ value: '0.84 (the limit while the echo server answers 1500 req/s ÷ the limit alone)', reachable: false });
+    expect(goal.machineAllows).toMatchObject({ value: '0.84 (the limit while the echo server answers c=64 at 1500 req/s ÷ the limit alone)', reachable: false });
     expect(verdict(goal)).toBe('❌ missed — unreachable here: serving the requests alone leaves the limit 0.84 of itself');
     result.mediumLimitUnderLoad.medianRatio = 0.93;
     expect(verdict(byFigure(result).get('wsinfer saturation ÷ limit, medium')!)).toBe('❌ missed');
