@@ -8,7 +8,9 @@
  *   4. the echo ceiling (bench/baselines/echo-server.ts, no inference) — closed loop at
  *      1 and 64, and open loop at wsinfer's rate: what the machine and the generator allow;
  *      and, alternating with the limit's batch-1 run and wsinfer at 1, the echo server
- *      running the model in place: the least a server that runs the model adds;
+ *      running the model in place: the least a server that runs the model adds; and for
+ *      medium, the limit while the echo server answers the saturation pairs' closed loop
+ *      paced to wsinfer's rate: the least a server takes from the limit;
  * then the memory one more instance costs (and, first of all, what a bare worker thread
  * and a session in one cost), and writes BENCHMARKS.md with the goals.
  * Loopback only; every step is bounded in windows and time (about 4–5 minutes in all).
