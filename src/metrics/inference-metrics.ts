@@ -2,8 +2,9 @@
  * The serving metrics: a prom-client registry for GET /metrics (with prom-client's default
  * process metrics), and per-model latency windows for GET /v2/models/{m}/stats.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BatchObserver } from '../workers/batch-executor.js';
+import { type CounterSeries, type GaugeSeries, type HistogramSeries, LabelledCounter, LabelledGauge, LabelledHistogram } from './bound-series.js';
 import { LatencyWindow } from './latency-window.js';
 import { BATCH_SIZE_BUCKETS, DURATION_BUCKETS_SECONDS, METRIC, type Outcome } from './metric-names.js';
 
@@ -16,16 +17,12 @@ interface ModelWindows {
   totalUs: LatencyWindow;
 }
 
-/**
- * One (model, version)'s prom-client children, bound once: a labelled call validates and
- * hashes its label object every time. Bound, a request's metrics cost 2.4–2.6 µs instead
- * of 3.6–4.1 µs (200k-request loop, this repository's 2-core benchmark machine).
- */
+/** One (model, version)'s series, bound once (bound-series.ts): a request's metrics are field updates. */
 interface ModelSeries {
-  pending: Gauge.Internal<'model' | 'version'>;
-  requests: Map<Outcome, Counter.Internal>;
-  requestDuration: Histogram.Internal<'model' | 'version'>;
-  queueDuration: Histogram.Internal<'model' | 'version'>;
+  pending: GaugeSeries;
+  requests: Map<Outcome, CounterSeries>;
+  requestDuration: HistogramSeries;
+  queueDuration: HistogramSeries;
   windows: ModelWindows;
 }
 
@@ -54,12 +51,12 @@ function summarize(window: LatencyWindow): LatencySummary {
 
 export class InferenceMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'model' | 'version' | 'outcome'>;
-  private readonly requestDuration: Histogram<'model' | 'version'>;
-  private readonly queueDuration: Histogram<'model' | 'version'>;
-  private readonly computeDuration: Histogram<'model' | 'version'>;
-  private readonly batchSize: Histogram<'model' | 'version'>;
-  private readonly pending: Gauge<'model' | 'version'>;
+  private readonly requests: LabelledCounter;
+  private readonly requestDuration: LabelledHistogram;
+  private readonly queueDuration: LabelledHistogram;
+  private readonly computeDuration: LabelledHistogram;
+  private readonly batchSize: LabelledHistogram;
+  private readonly pending: LabelledGauge;
   private readonly windows = new Map<string, ModelWindows>();
   private readonly series = new Map<string, ModelSeries>();
   private readonly wsConnections: Gauge;
@@ -69,12 +66,12 @@ export class InferenceMetrics {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
     const labelNames = ['model', 'version'] as const;
-    this.requests = new Counter({ name: METRIC.requestsTotal, help: 'Inference requests by how they ended', labelNames: [...labelNames, 'outcome'], registers });
-    this.requestDuration = new Histogram({ name: METRIC.requestDuration, help: 'Time from receiving a request to its answer', labelNames, buckets: [...DURATION_BUCKETS_SECONDS], registers });
-    this.queueDuration = new Histogram({ name: METRIC.queueDuration, help: 'Time a request waited in its batcher', labelNames, buckets: [...DURATION_BUCKETS_SECONDS], registers });
-    this.computeDuration = new Histogram({ name: METRIC.computeDuration, help: 'onnxruntime time per batch', labelNames, buckets: [...DURATION_BUCKETS_SECONDS], registers });
-    this.batchSize = new Histogram({ name: METRIC.batchSize, help: 'Rows per executed batch', labelNames, buckets: [...BATCH_SIZE_BUCKETS], registers });
-    this.pending = new Gauge({ name: METRIC.pendingRequests, help: 'Requests admitted and not yet answered', labelNames, registers });
+    this.requests = new LabelledCounter(METRIC.requestsTotal, 'Inference requests by how they ended', [...labelNames, 'outcome'], registers);
+    this.requestDuration = new LabelledHistogram(METRIC.requestDuration, 'Time from receiving a request to its answer', labelNames, DURATION_BUCKETS_SECONDS, registers);
+    this.queueDuration = new LabelledHistogram(METRIC.queueDuration, 'Time a request waited in its batcher', labelNames, DURATION_BUCKETS_SECONDS, registers);
+    this.computeDuration = new LabelledHistogram(METRIC.computeDuration, 'onnxruntime time per batch', labelNames, DURATION_BUCKETS_SECONDS, registers);
+    this.batchSize = new LabelledHistogram(METRIC.batchSize, 'Rows per executed batch', labelNames, BATCH_SIZE_BUCKETS, registers);
+    this.pending = new LabelledGauge(METRIC.pendingRequests, 'Requests admitted and not yet answered', labelNames, registers);
     this.wsConnections = new Gauge({ name: METRIC.wsConnections, help: 'Open WebSocket connections', registers });
     this.wsClosedByServer = new Counter({ name: METRIC.wsClosedByServer, help: 'WebSocket connections the server closed, by close code and reason', labelNames: ['code', 'reason'], registers });
   }
@@ -94,10 +91,10 @@ export class InferenceMetrics {
     let series = this.series.get(key);
     if (!series) {
       series = {
-        pending: this.pending.labels(labels),
+        pending: this.pending.bind(labels),
         requests: new Map(),
-        requestDuration: this.requestDuration.labels(labels),
-        queueDuration: this.queueDuration.labels(labels),
+        requestDuration: this.requestDuration.bind(labels),
+        queueDuration: this.queueDuration.bind(labels),
         windows: this.windowsOf(labels),
       };
       this.series.set(key, series);
@@ -115,7 +112,7 @@ export class InferenceMetrics {
     if (admitted) series.pending.dec();
     let requests = series.requests.get(outcome);
     if (!requests) {
-      requests = this.requests.labels({ ...labels, outcome });
+      requests = this.requests.bind({ ...labels, outcome });
       series.requests.set(outcome, requests);
     }
     requests.inc();
@@ -147,8 +144,8 @@ export class InferenceMetrics {
   }
 
   observerFor(model: string, version: string): BatchObserver {
-    const batchSize = this.batchSize.labels({ model, version });
-    const computeDuration = this.computeDuration.labels({ model, version });
+    const batchSize = this.batchSize.bind({ model, version });
+    const computeDuration = this.computeDuration.bind({ model, version });
     return {
       batchFinished: (rows, computeUs) => {
         batchSize.observe(rows);
