@@ -64,33 +64,8 @@ abstract class LabelledMetric<Series> {
   protected abstract export(labels: LabelValues, series: Series): ExportedValue[];
 }
 
-export class CounterSeries {
-  value = 0;
-
-  inc(by = 1): void {
-    this.value += by;
-  }
-}
-
-export class LabelledCounter extends LabelledMetric<CounterSeries> {
-  constructor(name: string, help: string, labelNames: readonly string[], registers: readonly Registry[]) {
-    super(name, help, 'counter', labelNames, registers);
-  }
-
-  protected create(): CounterSeries {
-    return new CounterSeries();
-  }
-
-  protected zero(series: CounterSeries): void {
-    series.value = 0;
-  }
-
-  protected export(labels: LabelValues, series: CounterSeries): ExportedValue[] {
-    return [{ labels: { ...labels }, value: series.value }];
-  }
-}
-
-export class GaugeSeries {
+/** A counter's or a gauge's value for one label set (counters only ever call inc). */
+export class ValueSeries {
   value = 0;
 
   inc(by = 1): void {
@@ -102,21 +77,29 @@ export class GaugeSeries {
   }
 }
 
-export class LabelledGauge extends LabelledMetric<GaugeSeries> {
-  constructor(name: string, help: string, labelNames: readonly string[], registers: readonly Registry[]) {
-    super(name, help, 'gauge', labelNames, registers);
+abstract class LabelledValue extends LabelledMetric<ValueSeries> {
+  protected create(): ValueSeries {
+    return new ValueSeries();
   }
 
-  protected create(): GaugeSeries {
-    return new GaugeSeries();
-  }
-
-  protected zero(series: GaugeSeries): void {
+  protected zero(series: ValueSeries): void {
     series.value = 0;
   }
 
-  protected export(labels: LabelValues, series: GaugeSeries): ExportedValue[] {
+  protected export(labels: LabelValues, series: ValueSeries): ExportedValue[] {
     return [{ labels: { ...labels }, value: series.value }];
+  }
+}
+
+export class LabelledCounter extends LabelledValue {
+  constructor(name: string, help: string, labelNames: readonly string[], registers: readonly Registry[]) {
+    super(name, help, 'counter', labelNames, registers);
+  }
+}
+
+export class LabelledGauge extends LabelledValue {
+  constructor(name: string, help: string, labelNames: readonly string[], registers: readonly Registry[]) {
+    super(name, help, 'gauge', labelNames, registers);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BatchObserver } from '../workers/batch-executor.js';
-import { type CounterSeries, type GaugeSeries, type HistogramSeries, LabelledCounter, LabelledGauge, LabelledHistogram } from './bound-series.js';
+import { type HistogramSeries, LabelledCounter, LabelledGauge, LabelledHistogram, type ValueSeries } from './bound-series.js';
 import { LatencyWindow } from './latency-window.js';
 import { BATCH_SIZE_BUCKETS, DURATION_BUCKETS_SECONDS, METRIC, type Outcome } from './metric-names.js';
 
@@ -19,8 +19,8 @@ interface ModelWindows {
 
 /** One (model, version)'s series, bound once (bound-series.ts): a request's metrics are field updates. */
 interface ModelSeries {
-  pending: GaugeSeries;
-  requests: Map<Outcome, CounterSeries>;
+  pending: ValueSeries;
+  requests: Map<Outcome, ValueSeries>;
   requestDuration: HistogramSeries;
   queueDuration: HistogramSeries;
   windows: ModelWindows;
