@@ -58,7 +58,8 @@ export class InferenceMetrics {
   private readonly batchSize: LabelledHistogram;
   private readonly pending: LabelledGauge;
   private readonly windows = new Map<string, ModelWindows>();
-  private readonly series = new Map<string, ModelSeries>();
+  /** model → version → series: looked up twice per request, so no key string is built. */
+  private readonly series = new Map<string, Map<string, ModelSeries>>();
   private readonly wsConnections: Gauge;
   private readonly wsClosedByServer: Counter<'code' | 'reason'>;
 
@@ -87,8 +88,9 @@ export class InferenceMetrics {
   }
 
   private seriesOf(labels: Labels): ModelSeries {
-    const key = `${labels.model}\u0000${labels.version}`;
-    let series = this.series.get(key);
+    let versions = this.series.get(labels.model);
+    if (!versions) this.series.set(labels.model, (versions = new Map()));
+    let series = versions.get(labels.version);
     if (!series) {
       series = {
         pending: this.pending.bind(labels),
@@ -97,7 +99,7 @@ export class InferenceMetrics {
         queueDuration: this.queueDuration.bind(labels),
         windows: this.windowsOf(labels),
       };
-      this.series.set(key, series);
+      versions.set(labels.version, series);
     }
     return series;
   }

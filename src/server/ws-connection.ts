@@ -104,13 +104,29 @@ export class WsConnection {
       throw new WsinferError('ERR_TOO_MANY_IN_FLIGHT', `${this.inFlight} requests already in flight (maxInFlightPerConnection ${this.options.maxInFlightPerConnection})`);
     }
     this.inFlight++;
+    // Both settle paths count the request out themselves: a .finally() would cost every
+    // request one more promise and microtask.
     this.service.infer(request, { connectionKey: this.connectionKey }).then(
-      (result) => this.send(encodeWsResult(result, request.binaryData && framing === 'msgpack'), framing),
-      (error: unknown) => this.sendError(request.id, toErrorPayload(error), framing),
-    ).finally(() => {
-      this.inFlight--;
-      if (this.inFlight === 0) this.releaseIdleWaiters();
-    });
+      (result) => {
+        try {
+          this.send(encodeWsResult(result, request.binaryData && framing === 'msgpack'), framing);
+        } finally {
+          this.answered();
+        }
+      },
+      (error: unknown) => {
+        try {
+          this.sendError(request.id, toErrorPayload(error), framing);
+        } finally {
+          this.answered();
+        }
+      },
+    );
+  }
+
+  private answered(): void {
+    this.inFlight--;
+    if (this.inFlight === 0) this.releaseIdleWaiters();
   }
 
   /** `{ op: "feedback", id, value, model? }`: an A/B outcome for an earlier request. */
