@@ -37,14 +37,52 @@ function checkShape(tensor: Tensor, spec: TensorSpec): void {
   });
 }
 
+/** What every request to one signature is checked against, worked out once per signature. */
+interface SignatureNames {
+  inputs: readonly string[];
+  /** The outputs a request gets when it names none (shared, read-only). */
+  defaultOutputs: readonly string[];
+  outputs: ReadonlySet<string>;
+}
+
+const namesBySignature = new WeakMap<ModelSignature, SignatureNames>();
+
+function namesOf(signature: ModelSignature): SignatureNames {
+  let names = namesBySignature.get(signature);
+  if (!names) {
+    const defaultOutputs = Object.freeze(signature.outputs.map((spec) => spec.name));
+    names = { inputs: signature.inputs.map((spec) => spec.name), defaultOutputs, outputs: new Set(defaultOutputs) };
+    namesBySignature.set(signature, names);
+  }
+  return names;
+}
+
+/** The request's tensor named `name`; the last one when it is given twice. */
+function inputNamed(inputs: readonly Tensor[], name: string): Tensor | undefined {
+  for (let i = inputs.length - 1; i >= 0; i--) if (inputs[i]!.name === name) return inputs[i];
+  return undefined;
+}
+
+/** The dims of each tensor from `fromAxis` on, as one key: `512|3x224` for two inputs. */
+function shapeKeyOf(inputs: readonly Tensor[], fromAxis: number): string {
+  let key = '';
+  for (let t = 0; t < inputs.length; t++) {
+    if (t > 0) key += '|';
+    const shape = inputs[t]!.shape;
+    for (let axis = fromAxis; axis < shape.length; axis++) key += axis > fromAxis ? `x${shape[axis]}` : String(shape[axis]);
+  }
+  return key;
+}
+
+// Per request: no maps, sets or name arrays are built unless the request is refused.
 export function validateInputs(request: InferRequest, signature: ModelSignature, maxBatchSize: number): ValidatedInputs {
-  const byName = new Map(request.inputs.map((t) => [t.name, t]));
-  const expected = signature.inputs.map((spec) => spec.name);
-  for (const name of byName.keys()) {
-    if (!expected.includes(name)) throw invalid(`unknown input '${name}'; the model takes ${expected.map((n) => `'${n}'`).join(', ')}`);
+  const names = namesOf(signature);
+  const expected = names.inputs;
+  for (const tensor of request.inputs) {
+    if (!expected.includes(tensor.name)) throw invalid(`unknown input '${tensor.name}'; the model takes ${expected.map((n) => `'${n}'`).join(', ')}`);
   }
   const inputs = signature.inputs.map((spec) => {
-    const tensor = byName.get(spec.name);
+    const tensor = inputNamed(request.inputs, spec.name);
     if (!tensor) throw invalid(`missing input '${spec.name}' (${spec.datatype} ${formatShape(spec.shape)})`);
     if (tensor.datatype !== spec.datatype) {
       throw invalid(`input '${spec.name}': datatype ${tensor.datatype}, the model expects ${spec.datatype}`);
@@ -53,14 +91,13 @@ export function validateInputs(request: InferRequest, signature: ModelSignature,
     return tensor;
   });
 
-  const outputNames = request.outputs ?? signature.outputs.map((spec) => spec.name);
-  const outputSet = new Set(signature.outputs.map((spec) => spec.name));
+  const outputNames = request.outputs ?? (names.defaultOutputs as string[]);
   for (const name of outputNames) {
-    if (!outputSet.has(name)) throw invalid(`unknown output '${name}'; the model gives ${[...outputSet].map((n) => `'${n}'`).join(', ')}`);
+    if (!names.outputs.has(name)) throw invalid(`unknown output '${name}'; the model gives ${[...names.outputs].map((n) => `'${n}'`).join(', ')}`);
   }
 
   if (maxBatchSize === 0) {
-    return { inputs, rows: 1, shapeKey: inputs.map((t) => t.shape.join('x')).join('|'), outputNames };
+    return { inputs, rows: 1, shapeKey: shapeKeyOf(inputs, 0), outputNames };
   }
   const rows = inputs[0]!.shape[0]!;
   for (const tensor of inputs) {
@@ -70,5 +107,5 @@ export function validateInputs(request: InferRequest, signature: ModelSignature,
   }
   if (rows < 1) throw invalid('dim 0 (batch) must be at least 1');
   if (rows > maxBatchSize) throw invalid(`batch of ${rows} rows exceeds the model's maxBatchSize ${maxBatchSize}`);
-  return { inputs, rows, shapeKey: inputs.map((t) => t.shape.slice(1).join('x')).join('|'), outputNames };
+  return { inputs, rows, shapeKey: shapeKeyOf(inputs, 1), outputNames };
 }
