@@ -55,8 +55,8 @@ const P50_PAIRS = 5;
 const P50_RUN_WINDOW_MS = 400;
 /** The limit's open loop (the model's own queueing at wsinfer's open-loop rate) runs this long. */
 const LIMIT_OPEN_LOOP_MS = 3000;
-/** Alternating (limit alone, limit while the echo server answers) runs. */
-const LIMIT_UNDER_LOAD_PAIRS = 3;
+/** Alternating (limit alone, limit while the echo server answers) runs: as many as the pairs it bounds. */
+const LIMIT_UNDER_LOAD_PAIRS = 5;
 /** The closed loop the saturation goal compares at. */
 const SATURATION_CONCURRENCY = 64;
 
