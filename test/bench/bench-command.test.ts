@@ -158,23 +158,28 @@ describe('wsinfer bench against wsinfer', () => {
   });
 });
 
+/** A baseline server from bench/baselines on fraud, through tsx: its process and WebSocket URL. */
+async function startBaseline(name: string, extraArgs: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const script = fileURLToPath(new URL(`../../bench/baselines/${name}.ts`, import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, join(server.repo.dir, 'fraud', '1', 'model.onnx'), '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = output.match(/listening on (\d+)/);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+  });
+  return { child, url: `ws://127.0.0.1:${port}/ws` };
+}
+
 describe('wsinfer bench against the naive baseline', () => {
   let naive: ChildProcess | undefined;
   let url = '';
 
   beforeAll(async () => {
-    const script = fileURLToPath(new URL('../../bench/baselines/naive-server.ts', import.meta.url));
-    naive = spawn(process.execPath, ['--import', 'tsx', script, join(server.repo.dir, 'fraud', '1', 'model.onnx'), '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const port = await new Promise<number>((resolve, reject) => {
-      let output = '';
-      naive!.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = output.match(/listening on (\d+)/);
-        if (match) resolve(Number(match[1]));
-      });
-      naive!.once('exit', (code) => reject(new Error(`naive server exited with ${code}`)));
-    });
-    url = `ws://127.0.0.1:${port}/ws`;
+    ({ child: naive, url } = await startBaseline('naive-server', []));
   });
 
   afterAll(() => {
@@ -199,18 +204,7 @@ describe('wsinfer bench against the paced echo server', () => {
   let url = '';
 
   beforeAll(async () => {
-    const script = fileURLToPath(new URL('../../bench/baselines/echo-server.ts', import.meta.url));
-    echo = spawn(process.execPath, ['--import', 'tsx', script, join(server.repo.dir, 'fraud', '1', 'model.onnx'), '0', 'pace:400:8'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const port = await new Promise<number>((resolve, reject) => {
-      let output = '';
-      echo!.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = output.match(/listening on (\d+)/);
-        if (match) resolve(Number(match[1]));
-      });
-      echo!.once('exit', (code) => reject(new Error(`echo server exited with ${code}`)));
-    });
-    url = `ws://127.0.0.1:${port}/ws`;
+    ({ child: echo, url } = await startBaseline('echo-server', ['pace:400:8']));
   });
 
   afterAll(() => {
