@@ -222,8 +222,13 @@ export class ModelRegistry {
   latestReady(name: string): ModelHandle | undefined {
     const record = this.models.get(name);
     if (!record) return undefined;
-    const ready = [...record.versions.values()].filter((e) => e.state === 'ready' && e.handle).sort((a, b) => byVersion(b.version, a.version));
-    return ready[0]?.handle;
+    // Every request without a version comes here: one pass, nothing built.
+    let best: VersionEntry | undefined;
+    for (const entry of record.versions.values()) {
+      if (entry.state !== 'ready' || !entry.handle) continue;
+      if (!best || byVersion(entry.version, best.version) > 0) best = entry;
+    }
+    return best?.handle;
   }
 
   isReady(name: string, version: string): boolean {
