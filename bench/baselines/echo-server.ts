@@ -79,10 +79,10 @@ function startPacing(rate: number, burst: number): void {
   const periodMs = (1000 * burst) / rate;
   let dueMs = performance.now() + periodMs;
   const flush = (): void => {
-    const sockets = new Set<WebSocket>();
-    for (const { ws } of waiting.slice(0, burst)) sockets.add(ws);
+    const due = waiting.splice(0, burst);
+    const sockets = new Set(due.map(({ ws }) => ws));
     for (const ws of sockets) (ws as unknown as { _socket: { cork(): void } })._socket.cork();
-    for (const { ws, message } of waiting.splice(0, burst)) reply(ws, message, { queue_us: 0, compute_us: 0, batch_size: burst });
+    for (const { ws, message } of due) reply(ws, message, { queue_us: 0, compute_us: 0, batch_size: burst });
     for (const ws of sockets) (ws as unknown as { _socket: { uncork(): void } })._socket.uncork();
     dueMs = Math.max(dueMs + periodMs, performance.now());
     setTimeout(flush, dueMs - performance.now());
