@@ -6,6 +6,7 @@ import { WsinferError } from '../errors.js';
 import {
   type Datatype, type TensorData, bytesPerElement, elementCount, fromNumbers, isDatatype, viewBytes,
 } from './datatypes.js';
+import { UnalignedTensor } from './unaligned-tensor.js';
 
 export interface Tensor {
   name: string;
@@ -130,10 +131,13 @@ export function decodeTensor(raw: unknown, role = 'input'): Tensor {
 
   if (data instanceof Uint8Array) {
     if (datatype === 'BYTES') return { name, datatype, shape, data: decodeLengthPrefixedStrings(name, data, count) };
-    const expectedBytes = count * bytesPerElement(datatype);
+    const width = bytesPerElement(datatype);
+    const expectedBytes = count * width;
     if (data.byteLength !== expectedBytes) {
       throw invalid(`${role} '${name}': shape [${shape.join(', ')}] of ${datatype} needs ${expectedBytes} bytes, data has ${data.byteLength}`);
     }
+    // A view where the offset allows one; otherwise the bytes as they are, copied when read.
+    if (data.byteOffset % width !== 0) return new UnalignedTensor(name, datatype, shape, data);
     return { name, datatype, shape, data: viewBytes(datatype, data) };
   }
   if (Array.isArray(data)) {

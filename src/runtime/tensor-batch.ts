@@ -4,18 +4,34 @@
  * way in is the concatenation — which also gives each batch input a buffer of its own that
  * can be transferred to a worker instead of cloned.
  */
-import { type Datatype, type NumericArray, type TensorData, allocate } from '../protocol/datatypes.js';
+import { type Datatype, type NumericArray, type TensorData, allocate, bytesOf, bytesPerElement } from '../protocol/datatypes.js';
+import type { Tensor } from '../protocol/tensor.js';
+import { elementBytesOf } from '../protocol/unaligned-tensor.js';
 
 /** One fresh element store holding `parts` back to back. */
 export function concatRows(datatype: Datatype, parts: readonly TensorData[]): TensorData {
   if (datatype === 'BYTES') return (parts as string[][]).flat();
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = allocate(datatype, length) as NumericArray;
+  return concatBytes(datatype, parts.map((part) => bytesOf(part as NumericArray)));
+}
+
+/**
+ * The same for whole tensors, reading each one's element bytes where they lie: a tensor
+ * received unaligned is copied once, here, and never into an aligned store of its own.
+ */
+export function concatTensorRows(datatype: Datatype, tensors: readonly Tensor[]): TensorData {
+  if (datatype === 'BYTES') return concatRows(datatype, tensors.map((t) => t.data));
+  return concatBytes(datatype, tensors.map(elementBytesOf));
+}
+
+function concatBytes(datatype: Datatype, parts: readonly Uint8Array[]): NumericArray {
+  let byteLength = 0;
+  for (const part of parts) byteLength += part.byteLength;
+  const out = allocate(datatype, byteLength / bytesPerElement(datatype)) as NumericArray;
+  const target = bytesOf(out);
   let offset = 0;
   for (const part of parts) {
-    (out as Uint8Array).set(part as Uint8Array, offset);
-    offset += part.length;
+    target.set(part, offset);
+    offset += part.byteLength;
   }
   return out;
 }

@@ -38,7 +38,7 @@ type Answer = { outputs: Tensor[]; timing: InferTiming };
 const SHED: ReadonlySet<ErrorCode> = new Set(['ERR_QUEUE_FULL', 'ERR_TOO_MANY_IN_FLIGHT', 'ERR_SHUTTING_DOWN']);
 
 function cloneTensor(tensor: Tensor): Tensor {
-  return { ...tensor, shape: [...tensor.shape], data: tensor.data.slice() as Tensor['data'] };
+  return { name: tensor.name, datatype: tensor.datatype, shape: [...tensor.shape], data: tensor.data.slice() as Tensor['data'] };
 }
 
 export class InferenceService {

@@ -8,8 +8,9 @@ import type { DispatchedBatch } from '../batching/dynamic-batcher.js';
 import type { PendingInference } from '../batching/pending-inference.js';
 import { toOrtType } from '../protocol/datatypes.js';
 import type { Tensor } from '../protocol/tensor.js';
+import { UnalignedTensor } from '../protocol/unaligned-tensor.js';
 import type { ModelSignature } from '../registry/model-signature.js';
-import { concatRows, ownsBuffer, splitRows } from '../runtime/tensor-batch.js';
+import { concatTensorRows, ownsBuffer, splitRows } from '../runtime/tensor-batch.js';
 import type { BatchTask, WorkerTensor } from './batch-task.js';
 import type { InstancePool } from './instance-pool.js';
 
@@ -40,9 +41,10 @@ export class BatchExecutor {
     const transfer: ArrayBuffer[] = [];
     const inputs = this.signature.inputs.map((spec, index): WorkerTensor => {
       const first = requests[0]!.inputs[index]!;
-      const parts = requests.map((r) => r.inputs[index]!.data);
       // A lone request whose tensor already owns its buffer (decoded from JSON) moves as is.
-      const data = parts.length === 1 && ownsBuffer(parts[0]!) ? parts[0]! : concatRows(spec.datatype, parts);
+      const data = requests.length === 1 && !(first instanceof UnalignedTensor) && ownsBuffer(first.data)
+        ? first.data
+        : concatTensorRows(spec.datatype, requests.map((r) => r.inputs[index]!));
       if (!Array.isArray(data)) transfer.push(data.buffer as ArrayBuffer);
       const dims = this.batchable ? [rows, ...first.shape.slice(1)] : first.shape;
       return { name: spec.name, type: toOrtType(spec.datatype), dims, data };

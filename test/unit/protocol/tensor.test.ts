@@ -45,6 +45,18 @@ describe('decodeTensor with raw little-endian bytes', () => {
     expect(Array.from(tensor.data as Float32Array)).toEqual([3.5, -1.25, 42]);
   });
 
+  it('reads an unaligned tensor the same each time and leaves the frame bytes as they were', () => {
+    const values = new Float32Array([1, 2, 3, 4]);
+    const bytes = unalignedCopy(new Uint8Array(values.buffer));
+    const before = Array.from(bytes);
+    const tensor = decodeTensor({ name: 'x', datatype: 'FP32', shape: [4], data: bytes });
+    const first = tensor.data as Float32Array;
+    first[0] = 100;
+    expect(tensor.data).toBe(first);
+    expect(Array.from(tensor.data as Float32Array)).toEqual([100, 2, 3, 4]);
+    expect(Array.from(bytes)).toEqual(before);
+  });
+
   it('views INT64 bytes as bigints, including values beyond 2^53', () => {
     const values = new BigInt64Array([-1n, 2n ** 60n + 1n]);
     const tensor = decodeTensor({ name: 'ids', datatype: 'INT64', shape: [2], data: Buffer.from(values.buffer) });

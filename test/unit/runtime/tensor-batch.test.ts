@@ -3,7 +3,15 @@
  * back: each request must get exactly its own rows, without copying numeric data twice.
  */
 import { describe, expect, it } from 'vitest';
-import { concatRows, ownsBuffer, splitRows } from '../../../src/runtime/tensor-batch.js';
+import { decodeTensor } from '../../../src/protocol/tensor.js';
+import { concatRows, concatTensorRows, ownsBuffer, splitRows } from '../../../src/runtime/tensor-batch.js';
+
+/** A tensor decoded from raw bytes at `offset` into a larger buffer, as msgpackr hands out bins. */
+function receivedAt(offset: number, datatype: 'FP32' | 'INT64', values: Float32Array | BigInt64Array) {
+  const backing = Buffer.alloc(values.byteLength + offset);
+  backing.set(new Uint8Array(values.buffer), offset);
+  return decodeTensor({ name: 'x', datatype, shape: [values.length / 2, 2], data: backing.subarray(offset) });
+}
 
 describe('concatRows and splitRows', () => {
   it('round-trip FP32 requests of different row counts', () => {
@@ -40,6 +48,31 @@ describe('concatRows and splitRows', () => {
   it('gives empty parts for a zero-row batch', () => {
     const split = splitRows(new Float32Array(0), [0, 4], [0]);
     expect(split.map((s) => s.length)).toEqual([0]);
+  });
+});
+
+describe('concatTensorRows', () => {
+  it('batches tensors received at unaligned and aligned offsets in request order', () => {
+    const tensors = [
+      receivedAt(1, 'FP32', new Float32Array([1, 2])),
+      receivedAt(0, 'FP32', new Float32Array([3, 4, 5, 6])),
+      receivedAt(3, 'FP32', new Float32Array([7, 8])),
+    ];
+    const batch = concatTensorRows('FP32', tensors);
+    expect(batch).toBeInstanceOf(Float32Array);
+    expect(Array.from(batch as Float32Array)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(ownsBuffer(batch)).toBe(true);
+  });
+
+  it('batches unaligned INT64 rows beyond 2^53 exactly', () => {
+    const tensors = [receivedAt(5, 'INT64', new BigInt64Array([2n ** 60n, -1n])), receivedAt(2, 'INT64', new BigInt64Array([3n, -(2n ** 62n)]))];
+    const batch = concatTensorRows('INT64', tensors);
+    expect(Array.from(batch as BigInt64Array)).toEqual([2n ** 60n, -1n, 3n, -(2n ** 62n)]);
+  });
+
+  it('batches BYTES tensors as their strings', () => {
+    const tensors = [{ name: 's', datatype: 'BYTES' as const, shape: [1], data: ['a'] }, { name: 's', datatype: 'BYTES' as const, shape: [2], data: ['b', 'c'] }];
+    expect(concatTensorRows('BYTES', tensors)).toEqual(['a', 'b', 'c']);
   });
 });
 
