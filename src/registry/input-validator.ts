@@ -78,8 +78,10 @@ function shapeKeyOf(inputs: readonly Tensor[], fromAxis: number): string {
 export function validateInputs(request: InferRequest, signature: ModelSignature, maxBatchSize: number): ValidatedInputs {
   const names = namesOf(signature);
   const expected = names.inputs;
-  for (const tensor of request.inputs) {
-    if (!expected.includes(tensor.name)) throw invalid(`unknown input '${tensor.name}'; the model takes ${expected.map((n) => `'${n}'`).join(', ')}`);
+  // Indexed loops: for-of allocated an iterator result per element on this path.
+  for (let i = 0; i < request.inputs.length; i++) {
+    const name = request.inputs[i]!.name;
+    if (!expected.includes(name)) throw invalid(`unknown input '${name}'; the model takes ${expected.map((n) => `'${n}'`).join(', ')}`);
   }
   const inputs = signature.inputs.map((spec) => {
     const tensor = inputNamed(request.inputs, spec.name);
@@ -92,7 +94,8 @@ export function validateInputs(request: InferRequest, signature: ModelSignature,
   });
 
   const outputNames = request.outputs ?? (names.defaultOutputs as string[]);
-  for (const name of outputNames) {
+  for (let i = 0; i < outputNames.length; i++) {
+    const name = outputNames[i]!;
     if (!names.outputs.has(name)) throw invalid(`unknown output '${name}'; the model gives ${[...names.outputs].map((n) => `'${n}'`).join(', ')}`);
   }
 
@@ -100,7 +103,8 @@ export function validateInputs(request: InferRequest, signature: ModelSignature,
     return { inputs, rows: 1, shapeKey: shapeKeyOf(inputs, 0), outputNames };
   }
   const rows = inputs[0]!.shape[0]!;
-  for (const tensor of inputs) {
+  for (let i = 1; i < inputs.length; i++) {
+    const tensor = inputs[i]!;
     if (tensor.shape[0] !== rows) {
       throw invalid(`inputs disagree on dim 0 (batch): '${inputs[0]!.name}' has ${rows}, '${tensor.name}' has ${tensor.shape[0]}`);
     }

@@ -28,6 +28,8 @@ export interface Placement {
 
 export class ModelHandle {
   state: ModelState = 'ready';
+  /** The metric labels of every request this version answers, built once. */
+  readonly labels: { readonly model: string; readonly version: string };
 
   constructor(
     readonly name: string,
@@ -37,7 +39,9 @@ export class ModelHandle {
     readonly placements: Placement[],
     private readonly batcher: DynamicBatcher<PendingInference>,
     private readonly pools: InstancePool[],
-  ) {}
+  ) {
+    this.labels = Object.freeze({ model: name, version });
+  }
 
   get batchable(): boolean {
     return this.config.maxBatchSize > 0;

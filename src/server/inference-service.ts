@@ -7,6 +7,7 @@ import type { PendingInference } from '../batching/pending-inference.js';
 import { type ErrorCode, WsinferError, toErrorPayload } from '../errors.js';
 import type { InferRequest } from '../protocol/infer-request.js';
 import type { InferResult, InferTiming } from '../protocol/infer-response.js';
+import { AdmittedInference, type AdmissionOwner, type InferReply } from './admitted-inference.js';
 import type { Tensor } from '../protocol/tensor.js';
 import type { InferenceMetrics } from '../metrics/inference-metrics.js';
 import { type Outcome, UNKNOWN_MODEL_LABEL } from '../metrics/metric-names.js';
@@ -41,7 +42,7 @@ function cloneTensor(tensor: Tensor): Tensor {
   return { name: tensor.name, datatype: tensor.datatype, shape: [...tensor.shape], data: tensor.data.slice() as Tensor['data'] };
 }
 
-export class InferenceService {
+export class InferenceService implements AdmissionOwner {
   private accepting = true;
   private inFlight = 0;
   private idleWaiters: Array<() => void> = [];
@@ -58,7 +59,17 @@ export class InferenceService {
     return this.inFlight;
   }
 
-  async infer(request: InferRequest, context: RequestContext = {}): Promise<InferResult> {
+  /** The answer as a promise (HTTP); the WebSocket path calls start with its own reply. */
+  infer(request: InferRequest, context: RequestContext = {}): Promise<InferResult> {
+    return new Promise((resolve, reject) => this.start(request, context, { result: resolve, error: reject }));
+  }
+
+  /**
+   * Route, check and admit one request; `reply` hears exactly once how it ended. A request
+   * refused before admission is answered before this returns; an admitted one when its
+   * batch finishes.
+   */
+  start(request: InferRequest, context: RequestContext, reply: InferReply): void {
     const startedMs = performance.now();
     let handle: ModelHandle;
     let decision: RouteDecision;
@@ -71,34 +82,49 @@ export class InferenceService {
       const known = this.registry.versionsOf(request.model) !== undefined;
       const labels = { model: known ? request.model : UNKNOWN_MODEL_LABEL, version: known ? (request.version ?? '') : '' };
       this.metrics.finished(labels, outcomeOf(toErrorPayload(error).code), (performance.now() - startedMs) * 1000, false);
-      throw error;
+      reply.error(error);
+      return;
     }
-    const labels = { model: handle.name, version: handle.version };
-    let admitted = false;
+    const labels = handle.labels;
+    let call: AdmittedInference;
     try {
       const validated = validateInputs(request, handle.signature, handle.config.maxBatchSize);
       // Inputs may be transferred to a worker; the shadow needs its own copy.
       // (Never mirror to the version that answers: with an unready default, the highest ready may be the shadow.)
       const shadowInputs = decision.shadowVersion && decision.shadowVersion !== handle.version ? validated.inputs.map(cloneTensor) : undefined;
-      const answer = this.submit(handle, request.id, validated, request.parameters.priority, request.parameters.timeoutUs);
-      admitted = true;
-      this.metrics.admitted(labels);
-      this.inFlight++;
-      const { outputs, timing } = await answer;
-      const totalUs = (performance.now() - startedMs) * 1000;
-      this.metrics.finished(labels, 'success', totalUs, true, timing);
-      this.rollouts?.observe(handle.name, request.id, decision, handle.version, totalUs, false);
-      if (shadowInputs) void this.mirror(request, decision.shadowVersion!, shadowInputs, outputs);
-      return { id: request.id, model: handle.name, version: handle.version, outputs, timing };
+      call = new AdmittedInference(this, request, validated, decision, labels, startedMs, shadowInputs, reply);
+      handle.submit(call);
     } catch (error) {
       const { code } = toErrorPayload(error);
       const totalUs = (performance.now() - startedMs) * 1000;
-      this.metrics.finished(labels, outcomeOf(code), totalUs, admitted);
+      this.metrics.finished(labels, outcomeOf(code), totalUs, false);
       if (!SHED.has(code)) this.rollouts?.observe(handle.name, request.id, decision, handle.version, totalUs, true);
-      throw error;
-    } finally {
-      if (admitted && --this.inFlight === 0) this.releaseIdleWaiters();
+      reply.error(error);
+      return;
     }
+    this.metrics.admitted(labels);
+    this.inFlight++;
+  }
+
+  /** An admitted request's batch ran: count it out (AdmittedInference replies after this). */
+  succeeded(call: AdmittedInference, outputs: Tensor[], timing: InferTiming): void {
+    const totalUs = (performance.now() - call.startedMs) * 1000;
+    this.metrics.finished(call.labels, 'success', totalUs, true, timing);
+    this.rollouts?.observe(call.labels.model, call.id, call.decision, call.labels.version, totalUs, false);
+    if (call.shadowInputs) void this.mirror(call.request, call.decision.shadowVersion!, call.shadowInputs, outputs);
+    this.countedOut();
+  }
+
+  failed(call: AdmittedInference, error: WsinferError): void {
+    const { code } = toErrorPayload(error);
+    const totalUs = (performance.now() - call.startedMs) * 1000;
+    this.metrics.finished(call.labels, outcomeOf(code), totalUs, true);
+    if (!SHED.has(code)) this.rollouts?.observe(call.labels.model, call.id, call.decision, call.labels.version, totalUs, true);
+    this.countedOut();
+  }
+
+  private countedOut(): void {
+    if (--this.inFlight === 0) this.releaseIdleWaiters();
   }
 
   /** Admit validated inputs into a version's batcher (throws at once if it cannot). */

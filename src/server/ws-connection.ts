@@ -104,24 +104,25 @@ export class WsConnection {
       throw new WsinferError('ERR_TOO_MANY_IN_FLIGHT', `${this.inFlight} requests already in flight (maxInFlightPerConnection ${this.options.maxInFlightPerConnection})`);
     }
     this.inFlight++;
-    // Both settle paths count the request out themselves: a .finally() would cost every
-    // request one more promise and microtask.
-    this.service.infer(request, { connectionKey: this.connectionKey }).then(
-      (result) => {
+    const binaryReply = request.binaryData && framing === 'msgpack';
+    this.service.start(request, { connectionKey: this.connectionKey }, {
+      result: (result) => {
         try {
-          this.send(encodeWsResult(result, request.binaryData && framing === 'msgpack'), framing);
+          this.send(encodeWsResult(result, binaryReply), framing);
+        } catch (error) {
+          this.sendError(request.id, toErrorPayload(error), framing);
         } finally {
           this.answered();
         }
       },
-      (error: unknown) => {
+      error: (error) => {
         try {
           this.sendError(request.id, toErrorPayload(error), framing);
         } finally {
           this.answered();
         }
       },
-    );
+    });
   }
 
   private answered(): void {

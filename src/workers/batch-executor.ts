@@ -6,7 +6,7 @@
 import { WsinferError } from '../errors.js';
 import type { DispatchedBatch } from '../batching/dynamic-batcher.js';
 import type { PendingInference } from '../batching/pending-inference.js';
-import { toOrtType } from '../protocol/datatypes.js';
+import { type Datatype, type TensorData, toOrtType } from '../protocol/datatypes.js';
 import type { Tensor } from '../protocol/tensor.js';
 import { UnalignedTensor } from '../protocol/unaligned-tensor.js';
 import type { ModelSignature } from '../registry/model-signature.js';
@@ -64,16 +64,40 @@ export class BatchExecutor {
     const perOutput = result.outputs.map((output, index) => {
       const spec = this.signature.outputs[index]!;
       const pieces = this.batchable ? splitRows(output.data, output.dims, rowCounts) : [output.data];
-      return { spec, dims: output.dims, pieces };
+      return { name: spec.name, datatype: spec.datatype, dims: output.dims, pieces };
     });
-    requests.forEach((request, i) => {
+    // Indexed loops: this runs once per request of every batch, and for-of allocated an
+    // iterator result per element here.
+    for (let i = 0; i < requests.length; i++) {
+      const request = requests[i]!;
+      const names = request.outputNames;
       const outputs: Tensor[] = [];
-      for (const name of request.outputNames) {
-        const entry = perOutput.find((o) => o.spec.name === name)!;
-        const shape = this.batchable ? [request.rows, ...entry.dims.slice(1)] : entry.dims;
-        outputs.push({ name, datatype: entry.spec.datatype, shape, data: entry.pieces[i]! });
+      for (let n = 0; n < names.length; n++) {
+        const entry = outputNamed(perOutput, names[n]!);
+        const shape = this.batchable ? withRows(entry.dims, request.rows) : entry.dims;
+        outputs.push({ name: entry.name, datatype: entry.datatype, shape, data: entry.pieces[i]! });
       }
       request.succeed(outputs, { queueUs: queueUs[i]!, computeUs: result.computeUs, batchSize: rows });
-    });
+    }
   };
+}
+
+interface BatchOutput {
+  name: string;
+  datatype: Datatype;
+  dims: number[];
+  /** One per request, in batch order. */
+  pieces: TensorData[];
+}
+
+function outputNamed(outputs: readonly BatchOutput[], name: string): BatchOutput {
+  for (let i = 0; i < outputs.length; i++) if (outputs[i]!.name === name) return outputs[i]!;
+  throw new Error(`the instance returned no output '${name}'`);
+}
+
+/** `dims` with dim 0 set to `rows`. */
+function withRows(dims: readonly number[], rows: number): number[] {
+  const shape = dims.slice();
+  shape[0] = rows;
+  return shape;
 }
