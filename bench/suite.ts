@@ -23,6 +23,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import type { StepReport } from '../src/bench/bench-types.js';
 import { type RunBenchmarkOptions, runBenchmark } from '../src/bench/run-benchmark.js';
 import { renderBenchmarksMd } from './lib/benchmarks-md.js';
@@ -37,6 +38,14 @@ import { pairP50WithRun, pairWithLimit, pairWithServer } from './lib/paired-runs
 import type { ModelFigures, ServedConfig, SuiteResult } from './lib/suite-result.js';
 import { type WorkerMemoryFigures, measureWorkerMemory } from './lib/worker-memory.js';
 import { ROOT, buildWsinfer, compileBaseline, startBaseline, startWsinfer, wsinferCommand } from './lib/wsinfer-process.js';
+
+// The suite's own threads must not work in the background while a server is measured.
+// V8's memory reducer collects an isolate's heap about 8 s after it starts, and the limit's
+// sessions start right before the saturation pairs: their collections (eight in all, with
+// tsx's loader threads) landed in the second wsinfer window, which was the lowest of the
+// five in ten of eleven suite runs. Servers run in processes of their own, unaffected; set
+// before any worker thread starts, so every one of ours starts without it.
+setFlagsFromString('--no-memory-reducer');
 
 const SHIPPED_MODELS = ['fraud', 'cnn', 'medium'];
 const CONCURRENCIES = [1, 8, 64];
