@@ -80,6 +80,8 @@ Options:
   --measurement-interval-ms <n> length of one measurement window (default 1000)
   --out <file>                  where to write the report (default BENCHMARKS.md)
   --from-source                 run wsinfer through tsx instead of building dist/
+  --render <result.json>        measure nothing: write the report from a saved run
+                                (bench/results/suite-*.json), after a change to how it is written
   -h, --help                    show this help
 `;
 
@@ -89,6 +91,7 @@ const { values } = parseArgs({
     'measurement-interval-ms': { type: 'string' },
     out: { type: 'string' },
     'from-source': { type: 'boolean' },
+    render: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -300,15 +303,30 @@ async function main(): Promise<void> {
     paired,
     mediumLimitUnderLoad,
   };
-  const whatWeChanged = await readFile(join(ROOT, 'bench', 'what-we-changed.md'), 'utf8').catch(() => '');
-  await writeFile(outFile, renderBenchmarksMd(result, whatWeChanged));
+  await writeReport(result);
   const resultsDir = join(ROOT, 'bench', 'results');
   await mkdir(resultsDir, { recursive: true });
   await writeFile(join(resultsDir, `suite-${startedAt.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  for (const goal of evaluateGoals(result)) {
-    log(`goal ${verdict(goal)}  ${goal.figure}: ${goal.value} (${goal.goal}; this machine allows ${goal.machineAllows?.value ?? '–'})`);
-  }
+  logGoals(result);
   log(`wrote ${outFile} in ${((performance.now() - startedMs) / 1000).toFixed(0)} s`);
 }
 
-await main();
+async function writeReport(result: SuiteResult): Promise<void> {
+  const whatWeChanged = await readFile(join(ROOT, 'bench', 'what-we-changed.md'), 'utf8').catch(() => '');
+  await writeFile(outFile, renderBenchmarksMd(result, whatWeChanged));
+}
+
+function logGoals(result: SuiteResult): void {
+  for (const goal of evaluateGoals(result)) {
+    log(`goal ${verdict(goal)}  ${goal.figure}: ${goal.value} (${goal.goal}; this machine allows ${goal.machineAllows?.value ?? '–'})`);
+  }
+}
+
+if (values.render) {
+  const result = JSON.parse(await readFile(values.render, 'utf8')) as SuiteResult;
+  await writeReport(result);
+  logGoals(result);
+  log(`wrote ${outFile} from ${values.render} (run at ${result.startedAt}, git ${result.machine.gitSha})`);
+} else {
+  await main();
+}

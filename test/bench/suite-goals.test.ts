@@ -38,6 +38,15 @@ describe('suite goals', () => {
     expect(byFigure(suite([model('medium')], paired)).get('wsinfer saturation ÷ limit, medium')).toMatchObject({ pass: true, value: '0.95 (median of alternating pairs; 0.93 from the tables)' });
   });
 
+  it('shows a ratio that two decimals would round across its goal with three', () => {
+    const justUnder = { mediumVsLimit: { reference: 'limit', concurrency: 64, pairs: [], medianRatio: 0.8958 } };
+    expect(byFigure(suite([model('medium')], justUnder)).get('wsinfer saturation ÷ limit, medium'))
+      .toMatchObject({ pass: false, value: '0.896 (median of alternating pairs; 0.93 from the tables)' });
+    const result = suite([model('medium')]);
+    result.memory!.rssMoreInstancesBytes = 115_030_000; // 15.03 MB more for one more instance of a 10 MB file
+    expect(byFigure(result).get('resident memory per extra worker ÷ model file size, medium')).toMatchObject({ pass: false, value: '1.503' });
+  });
+
   it('takes p50 − run from alternating pairs when the run has them', () => {
     // Per-pair differences 0.30, 0.18, 0.22 ms: the median is 0.22; the tables say 1200 − 1000 µs.
     const pairs = [{ runUs: 1000, p50Us: 1300 }, { runUs: 1150, p50Us: 1330 }, { runUs: 1080, p50Us: 1300 }];
