@@ -26,13 +26,16 @@ function decodeShape(name: string, shape: unknown): number[] {
   if (!Array.isArray(shape) || shape.length > MAX_RANK) {
     throw invalid(`input '${name}': shape must be an array of at most ${MAX_RANK} dims`);
   }
-  return shape.map((dim) => {
-    const n = typeof dim === 'bigint' ? Number(dim) : dim;
+  // The decoder built this array for this request alone: checked and kept, not copied.
+  const dims = shape as unknown[];
+  for (let i = 0; i < dims.length; i++) {
+    const n = typeof dims[i] === 'bigint' ? Number(dims[i]) : dims[i];
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
       throw invalid(`input '${name}': shape ${JSON.stringify(shape, bigintReplacer)} has a dim that is not a non-negative integer`);
     }
-    return n;
-  });
+    dims[i] = n;
+  }
+  return dims as number[];
 }
 
 function bigintReplacer(_key: string, value: unknown): unknown {

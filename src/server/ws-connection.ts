@@ -8,8 +8,9 @@ import type { RawData, WebSocket } from 'ws';
 import { type ErrorPayload, WsinferError, toErrorPayload } from '../errors.js';
 import { type Framing, decodeFrame, encodeFrame } from '../protocol/frame-codec.js';
 import { decodeId, decodeWsInfer } from '../protocol/infer-request.js';
-import { encodeWsError, encodeWsResult } from '../protocol/infer-response.js';
-import type { InferenceService } from './inference-service.js';
+import { type InferResult, encodeWsError, encodeWsResult } from '../protocol/infer-response.js';
+import type { InferReply } from './admitted-inference.js';
+import type { InferenceService, RequestContext } from './inference-service.js';
 import type { ServerOptions } from './server-options.js';
 import { TickCork } from './tick-cork.js';
 
@@ -26,7 +27,7 @@ export class WsConnection {
   private inFlight = 0;
   private closing = false;
   /** Sticky routing key for requests that name none: one connection, one side of a split. */
-  private readonly connectionKey = randomUUID();
+  private readonly context: RequestContext = { connectionKey: randomUUID() };
   private alive = true;
   private idleWaiters: Array<() => void> = [];
   private readonly cork: TickCork;
@@ -104,25 +105,24 @@ export class WsConnection {
       throw new WsinferError('ERR_TOO_MANY_IN_FLIGHT', `${this.inFlight} requests already in flight (maxInFlightPerConnection ${this.options.maxInFlightPerConnection})`);
     }
     this.inFlight++;
-    const binaryReply = request.binaryData && framing === 'msgpack';
-    this.service.start(request, { connectionKey: this.connectionKey }, {
-      result: (result) => {
+    this.service.start(request, this.context, new WsReply(this, request.id, framing, request.binaryData && framing === 'msgpack'));
+  }
+
+  /** A request from this socket was answered (WsReply). */
+  answer(id: string, result: InferResult | undefined, error: unknown, framing: Framing, binaryReply: boolean): void {
+    try {
+      if (result) {
         try {
           this.send(encodeWsResult(result, binaryReply), framing);
-        } catch (error) {
-          this.sendError(request.id, toErrorPayload(error), framing);
-        } finally {
-          this.answered();
+        } catch (encodeError) {
+          this.sendError(id, toErrorPayload(encodeError), framing);
         }
-      },
-      error: (error) => {
-        try {
-          this.sendError(request.id, toErrorPayload(error), framing);
-        } finally {
-          this.answered();
-        }
-      },
-    });
+      } else {
+        this.sendError(id, toErrorPayload(error), framing);
+      }
+    } finally {
+      this.answered();
+    }
   }
 
   private answered(): void {
@@ -175,5 +175,23 @@ export class WsConnection {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
+  }
+}
+
+/** Where one WebSocket request's answer goes: one object per request, no closures. */
+class WsReply implements InferReply {
+  constructor(
+    private readonly connection: WsConnection,
+    private readonly id: string,
+    private readonly framing: Framing,
+    private readonly binaryReply: boolean,
+  ) {}
+
+  result(result: InferResult): void {
+    this.connection.answer(this.id, result, undefined, this.framing, this.binaryReply);
+  }
+
+  error(error: unknown): void {
+    this.connection.answer(this.id, undefined, error, this.framing, this.binaryReply);
   }
 }
