@@ -86,14 +86,12 @@ export class InferenceService implements AdmissionOwner {
       return;
     }
     const labels = handle.labels;
-    let call: AdmittedInference;
     try {
       const validated = validateInputs(request, handle.signature, handle.config.maxBatchSize);
       // Inputs may be transferred to a worker; the shadow needs its own copy.
       // (Never mirror to the version that answers: with an unready default, the highest ready may be the shadow.)
       const shadowInputs = decision.shadowVersion && decision.shadowVersion !== handle.version ? validated.inputs.map(cloneTensor) : undefined;
-      call = new AdmittedInference(this, request, validated, decision, labels, startedMs, shadowInputs, reply);
-      handle.submit(call);
+      handle.submit(new AdmittedInference(this, request, validated, decision, labels, startedMs, shadowInputs, reply));
     } catch (error) {
       const { code } = toErrorPayload(error);
       const totalUs = (performance.now() - startedMs) * 1000;
