@@ -9,7 +9,7 @@
  * request was a third of the ArrayBuffer memory the socket thread allocated (3.3 of 10.2
  * MiB/s), and V8 starts a full collection each time that memory has grown by a few MiB.
  */
-import { type Datatype, type NumericArray, viewBytes } from './datatypes.js';
+import { type Datatype, type NumericArray, bytesOf, viewBytes } from './datatypes.js';
 import type { Tensor } from './tensor.js';
 
 export class UnalignedTensor implements Tensor {
@@ -32,7 +32,5 @@ export class UnalignedTensor implements Tensor {
 
 /** The element bytes of a numeric tensor without forcing an aligned copy. */
 export function elementBytesOf(tensor: Tensor): Uint8Array {
-  if (tensor instanceof UnalignedTensor) return tensor.bytes;
-  const data = tensor.data as NumericArray;
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return tensor instanceof UnalignedTensor ? tensor.bytes : bytesOf(tensor.data as NumericArray);
 }

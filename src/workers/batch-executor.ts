@@ -8,7 +8,6 @@ import type { DispatchedBatch } from '../batching/dynamic-batcher.js';
 import type { PendingInference } from '../batching/pending-inference.js';
 import { type Datatype, type TensorData, toOrtType } from '../protocol/datatypes.js';
 import type { Tensor } from '../protocol/tensor.js';
-import { UnalignedTensor } from '../protocol/unaligned-tensor.js';
 import type { ModelSignature } from '../registry/model-signature.js';
 import { concatTensorRows, ownsBuffer, splitRows } from '../runtime/tensor-batch.js';
 import type { BatchTask, WorkerTensor } from './batch-task.js';
@@ -41,8 +40,9 @@ export class BatchExecutor {
     const transfer: ArrayBuffer[] = [];
     const inputs = this.signature.inputs.map((spec, index): WorkerTensor => {
       const first = requests[0]!.inputs[index]!;
-      // A lone request whose tensor already owns its buffer (decoded from JSON) moves as is.
-      const data = requests.length === 1 && !(first instanceof UnalignedTensor) && ownsBuffer(first.data)
+      // A lone request whose tensor owns its buffer (decoded from JSON, or an unaligned one's
+      // copy) moves as is.
+      const data = requests.length === 1 && ownsBuffer(first.data)
         ? first.data
         : concatTensorRows(spec.datatype, requests.map((r) => r.inputs[index]!));
       if (!Array.isArray(data)) transfer.push(data.buffer as ArrayBuffer);
