@@ -3,7 +3,8 @@
  * measures, in one run on this machine:
  *   1. the limit — onnxruntime-node in-process, no I/O, the best layout and batch size;
  *   2. the naive peer (bench/baselines/naive-server.ts) — closed loop at 1, 8, 64;
- *   3. wsinfer with its shipped config — closed loop at 1, 8, 64, then open loop
+ *   3. wsinfer with its shipped config — closed loop at 1, 8, 64 (and for medium also
+ *      where its instances run full batches, the saturation goal's load), then open loop
  *      (Poisson) at half of its best closed-loop rate;
  *   4. the echo ceiling (bench/baselines/echo-server.ts, no inference) — closed loop at
  *      1 and 64, and open loop at wsinfer's rate: what the machine and the generator allow;
@@ -27,7 +28,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { StepReport } from '../src/bench/bench-types.js';
 import { type RunBenchmarkOptions, runBenchmark } from '../src/bench/run-benchmark.js';
 import { renderBenchmarksMd } from './lib/benchmarks-md.js';
-import { closedStep, evaluateGoals, saturation, verdict } from './lib/goals.js';
+import { closedStep, evaluateGoals, saturation, saturationConcurrency, verdict } from './lib/goals.js';
 import { LimitSessions, measureLimit } from './lib/limit-runner.js';
 import { machineInfo } from './lib/machine-info.js';
 import { probeMemory } from './lib/memory-probe.js';
@@ -49,6 +50,8 @@ setFlagsFromString('--no-memory-reducer');
 
 const SHIPPED_MODELS = ['fraud', 'cnn', 'medium'];
 const CONCURRENCIES = [1, 8, 64];
+/** The model whose saturation ÷ limit is a goal. */
+const SATURATION_MODEL = 'medium';
 /** The echo ceiling needs only the levels the goals compare at. */
 const CEILING_CONCURRENCIES = [1, 64];
 /** The model whose memory per extra instance is a goal. */
@@ -66,8 +69,6 @@ const P50_RUN_WINDOW_MS = 400;
 const LIMIT_OPEN_LOOP_MS = 3000;
 /** Alternating (limit alone, limit while the echo server answers) runs: as many as the pairs it bounds. */
 const LIMIT_UNDER_LOAD_PAIRS = 5;
-/** The closed loop the saturation goal compares at. */
-const SATURATION_CONCURRENCY = 64;
 
 const USAGE = `Usage: npm run bench [-- options]
 
@@ -138,6 +139,16 @@ async function servedConfig(model: string): Promise<ServedConfig> {
   };
 }
 
+/**
+ * wsinfer's closed loops: the issue's three, and for the saturation goal's model also the
+ * concurrency at which its instances run full batches (saturationConcurrency).
+ */
+function closedLoopsFor(model: ModelFigures): number[] {
+  if (model.name !== SATURATION_MODEL) return CONCURRENCIES;
+  const full = saturationConcurrency(model.config);
+  return CONCURRENCIES.includes(full) ? CONCURRENCIES : [...CONCURRENCIES, full].sort((x, y) => x - y);
+}
+
 async function main(): Promise<void> {
   const startedMs = performance.now();
   const startedAt = new Date().toISOString();
@@ -182,7 +193,7 @@ async function main(): Promise<void> {
   const wsinfer = await startWsinfer(modelsDir, build);
   try {
     for (const model of figures) {
-      model.wsinfer = (await runBenchmark(loadOptions(wsinfer.wsUrl, model.name, 'concurrency', CONCURRENCIES, wsinfer.child.pid))).steps;
+      model.wsinfer = (await runBenchmark(loadOptions(wsinfer.wsUrl, model.name, 'concurrency', closedLoopsFor(model), wsinfer.child.pid))).steps;
       for (const step of model.wsinfer) log(`${model.name}: wsinfer ${describe(step)}`);
       const halfRate = saturation(model.wsinfer) / 2;
       if (halfRate > 0) {
@@ -201,14 +212,15 @@ async function main(): Promise<void> {
         await naive.stop();
       }
     }
-    const medium = figures.find((m) => m.name === 'medium');
+    const medium = figures.find((m) => m.name === SATURATION_MODEL);
     if (medium) {
-      log(`medium: ${PAIRS} alternating limit / wsinfer runs at concurrency ${SATURATION_CONCURRENCY}`);
+      const concurrency = saturationConcurrency(medium.config);
+      log(`medium: ${PAIRS} alternating limit / wsinfer runs at concurrency ${concurrency}`);
       const best = medium.limit.best;
       const sessions = await LimitSessions.start(join(modelsDir, 'medium', '1', 'model.onnx'), best);
       try {
         paired.mediumVsLimit = await pairWithLimit(
-          loadOptions('', 'medium', 'concurrency', [SATURATION_CONCURRENCY]), sessions, best.batch, wsinfer.wsUrl, SATURATION_CONCURRENCY, PAIRS, pairWindowMs,
+          loadOptions('', 'medium', 'concurrency', [concurrency]), sessions, best.batch, wsinfer.wsUrl, concurrency, PAIRS, pairWindowMs,
         );
       } finally {
         await sessions.close();
@@ -241,14 +253,15 @@ async function main(): Promise<void> {
   const limitWhileServing = async (model: ModelFigures): Promise<LimitUnderLoad | undefined> => {
     const rates = paired.mediumVsLimit?.pairs.map((p) => p.wsinfer).sort((a, b) => a - b);
     const rate = Math.round(rates?.[Math.floor(rates.length / 2)] ?? saturation(model.wsinfer));
-    const burst = Math.max(1, Math.round(closedStep(model.wsinfer, SATURATION_CONCURRENCY)?.server?.batchSize ?? model.config.maxBatchSize));
+    const concurrency = saturationConcurrency(model.config);
+    const burst = Math.max(1, Math.round(closedStep(model.wsinfer, concurrency)?.server?.batchSize ?? model.config.maxBatchSize));
     if (!(rate > 0)) return undefined;
-    log(`${model.name}: limit alone / while the echo server answers c=${SATURATION_CONCURRENCY} at ${rate} req/s in bursts of ${burst}, ${LIMIT_UNDER_LOAD_PAIRS} alternating runs`);
+    log(`${model.name}: limit alone / while the echo server answers c=${concurrency} at ${rate} req/s in bursts of ${burst}, ${LIMIT_UNDER_LOAD_PAIRS} alternating runs`);
     const modelPath = join(modelsDir, model.name, '1', 'model.onnx');
     const paced = await startBaseline(echoScript, modelPath, `pace:${rate}:${burst}`);
     const sessions = await LimitSessions.start(modelPath, model.limit.best);
     try {
-      const load = loadOptions(paced.wsUrl, model.name, 'concurrency', [SATURATION_CONCURRENCY]);
+      const load = loadOptions(paced.wsUrl, model.name, 'concurrency', [concurrency]);
       const measured = await measureLimitUnderLoad(sessions, model.limit.best.batch, load, rate, burst, LIMIT_UNDER_LOAD_PAIRS, Math.round(intervalMs * 1.5));
       log(`${model.name}: the limit keeps ${(measured.medianRatio * 100).toFixed(0)} % of its rows/s while requests are answered ` +
         `(${measured.pairs.map((p) => Math.round(p.answeredRps)).join(' / ')} req/s answered)`);
