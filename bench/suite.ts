@@ -215,12 +215,12 @@ async function main(): Promise<void> {
     const medium = figures.find((m) => m.name === SATURATION_MODEL);
     if (medium) {
       const concurrency = saturationConcurrency(medium.config);
-      log(`medium: ${PAIRS} alternating limit / wsinfer runs at concurrency ${concurrency}`);
+      log(`${medium.name}: ${PAIRS} alternating limit / wsinfer runs at concurrency ${concurrency}`);
       const best = medium.limit.best;
-      const sessions = await LimitSessions.start(join(modelsDir, 'medium', '1', 'model.onnx'), best);
+      const sessions = await LimitSessions.start(join(modelsDir, medium.name, '1', 'model.onnx'), best);
       try {
         paired.mediumVsLimit = await pairWithLimit(
-          loadOptions('', 'medium', 'concurrency', [concurrency]), sessions, best.batch, wsinfer.wsUrl, concurrency, PAIRS, pairWindowMs,
+          loadOptions('', medium.name, 'concurrency', [concurrency]), sessions, best.batch, wsinfer.wsUrl, concurrency, PAIRS, pairWindowMs,
         );
       } finally {
         await sessions.close();

@@ -175,12 +175,11 @@ export function evaluateGoals(result: SuiteResult): GoalCheck[] {
   if (medium) {
     const tables = saturation(medium.wsinfer) / medium.limit.best.rowsPerSec;
     const pairs = result.paired.mediumVsLimit;
-    const paired = pairs?.medianRatio;
-    const ratio = paired ?? tables;
+    const ratio = pairs?.medianRatio ?? tables;
     checks.push({
       figure: 'wsinfer saturation ÷ limit, medium', goal: '≥ 0.90 (aim 0.95)', pass: ratio >= SATURATION_RATIO_GOAL,
-      value: paired === undefined ? besideGoal(tables, SATURATION_RATIO_GOAL, atLeast)
-        : `${besideGoal(paired, SATURATION_RATIO_GOAL, atLeast)} (median of alternating pairs at c=${pairs!.concurrency}, where its batches are full; ${fixed(tables)} from the tables)`,
+      value: pairs === undefined ? besideGoal(tables, SATURATION_RATIO_GOAL, atLeast)
+        : `${besideGoal(pairs.medianRatio, SATURATION_RATIO_GOAL, atLeast)} (median of alternating pairs at c=${pairs.concurrency}, where its batches are full; ${fixed(tables)} from the tables)`,
       machineAllows: saturationAllows(result, ratio),
     });
   }
