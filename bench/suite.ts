@@ -190,6 +190,7 @@ async function main(): Promise<void> {
   }
 
   const paired: SuiteResult['paired'] = {};
+  const medium = figures.find((m) => m.name === SATURATION_MODEL);
   const wsinfer = await startWsinfer(modelsDir, build);
   try {
     for (const model of figures) {
@@ -212,7 +213,6 @@ async function main(): Promise<void> {
         await naive.stop();
       }
     }
-    const medium = figures.find((m) => m.name === SATURATION_MODEL);
     if (medium) {
       const concurrency = saturationConcurrency(medium.config);
       log(`${medium.name}: ${PAIRS} alternating limit / wsinfer runs at concurrency ${concurrency}`);
@@ -295,8 +295,7 @@ async function main(): Promise<void> {
       await echo.stop();
     }
   }
-  const mediumFigures = figures.find((m) => m.name === 'medium');
-  if (mediumFigures) mediumLimitUnderLoad = await limitWhileServing(mediumFigures);
+  if (medium) mediumLimitUnderLoad = await limitWhileServing(medium);
 
   let memory;
   if (models.includes(MEMORY_MODEL)) {
