@@ -6,6 +6,7 @@
  */
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { ExecutionProvider } from '../../src/runtime/session-factory.js';
 import type { LimitOnceReply, LimitReply, LimitRequest, LimitWorkerData } from './limit-worker.js';
 
 const TRAMPOLINE = new URL('../../src/workers/tsx-trampoline.mjs', import.meta.url);
@@ -44,8 +45,8 @@ export function batchSizesFor(maxBatchSize: number): number[] {
   return [...sizes].sort((a, b) => a - b);
 }
 
-function startWorker(modelPath: string, intraOpThreads: number): Promise<Worker> {
-  const data: LimitWorkerData & { tsEntry: string } = { modelPath, intraOpThreads, tsEntry: WORKER_ENTRY };
+function startWorker(modelPath: string, intraOpThreads: number, executionProvider: ExecutionProvider): Promise<Worker> {
+  const data: LimitWorkerData & { tsEntry: string } = { modelPath, intraOpThreads, executionProvider, tsEntry: WORKER_ENTRY };
   const worker = new Worker(TRAMPOLINE, { workerData: data });
   return new Promise((resolve, reject) => {
     worker.once('message', () => resolve(worker));
@@ -69,8 +70,8 @@ function run<R = LimitReply>(worker: Worker, request: LimitRequest): Promise<R> 
 export class LimitSessions {
   private constructor(readonly layout: Layout, private readonly workers: Worker[]) {}
 
-  static async start(modelPath: string, layout: Layout): Promise<LimitSessions> {
-    const workers = await Promise.all(Array.from({ length: layout.sessions }, () => startWorker(modelPath, layout.intraOpThreads)));
+  static async start(modelPath: string, layout: Layout, executionProvider: ExecutionProvider = 'cpu'): Promise<LimitSessions> {
+    const workers = await Promise.all(Array.from({ length: layout.sessions }, () => startWorker(modelPath, layout.intraOpThreads, executionProvider)));
     return new LimitSessions(layout, workers);
   }
 

@@ -4,11 +4,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { sessionOptions } from '../../src/runtime/session-factory.js';
+import { type ExecutionProvider, sessionOptions } from '../../src/runtime/session-factory.js';
 
 export interface LimitWorkerData {
   modelPath: string;
   intraOpThreads: number;
+  /** cpu unless the GPU run (bench/gpu.ts) asks for cuda. */
+  executionProvider?: ExecutionProvider;
 }
 
 export type LimitRequest =
@@ -27,7 +29,7 @@ export interface LimitReply {
 
 const data = workerData as LimitWorkerData;
 // The session options wsinfer's instances use.
-const session = await ort.InferenceSession.create(data.modelPath, sessionOptions({ executionProvider: 'cpu', deviceId: 0, intraOpThreads: data.intraOpThreads }));
+const session = await ort.InferenceSession.create(data.modelPath, sessionOptions({ executionProvider: data.executionProvider ?? 'cpu', deviceId: 0, intraOpThreads: data.intraOpThreads }));
 
 function feedsFor(batch: number): Record<string, ort.Tensor> {
   const feeds: Record<string, ort.Tensor> = {};

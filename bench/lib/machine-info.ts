@@ -33,7 +33,8 @@ export function machineInfo(root: string): MachineInfo {
     os: `${platform()} ${release()}`,
     node: process.version,
     onnxruntimeNode: ortPackage.version,
-    gitSha: git(['rev-parse', '--short=12', 'HEAD'], root) || 'unknown',
+    // A copy of the tree without .git (a container, a remote runner) names its commit in GIT_COMMIT.
+    gitSha: git(['rev-parse', '--short=12', 'HEAD'], root) || process.env.GIT_COMMIT?.trim().slice(0, 12) || 'unknown',
     gitDirty: git(['status', '--porcelain', '--untracked-files=no'], root).length > 0,
   };
 }

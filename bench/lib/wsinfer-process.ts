@@ -9,7 +9,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { type ServerProcess, startServer } from './server-process.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -43,6 +42,9 @@ export function buildWsinfer(log: (text: string) => void): void {
 
 /** A baseline as plain JavaScript: no loader in its process, like wsinfer's dist/. Returns the script's path. */
 export async function compileBaseline(name: Baseline): Promise<string> {
+  // Loaded here, not at the top: the GPU run (bench/gpu.ts) starts wsinfer from this file
+  // on machines that may carry only the runtime packages.
+  const { default: ts } = await import('typescript');
   const source = await readFile(join(ROOT, 'bench', 'baselines', `${name}.ts`), 'utf8');
   const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
   await mkdir(COMPILED_DIR, { recursive: true });
