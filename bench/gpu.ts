@@ -41,7 +41,7 @@ Options:
   --measurement-interval-ms <n>  window length of the served runs (default 1000)
   --out <file.json>            where to write the run (default bench/gpu-runs/<time>-<gpu>.json)
 
-Environment: WSINFER_NVML_LIBRARY; GIT_COMMIT names the commit where the tree has no .git.
+Environment: WSINFER_NVML_LIBRARY; GIT_COMMIT names the commit of a tree copied without its own .git.
   -h, --help                   show this help
 `;
 

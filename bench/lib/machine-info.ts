@@ -33,8 +33,9 @@ export function machineInfo(root: string): MachineInfo {
     os: `${platform()} ${release()}`,
     node: process.version,
     onnxruntimeNode: ortPackage.version,
-    // A copy of the tree without .git (a container, a remote runner) names its commit in GIT_COMMIT.
-    gitSha: git(['rev-parse', '--short=12', 'HEAD'], root) || process.env.GIT_COMMIT?.trim().slice(0, 12) || 'unknown',
-    gitDirty: git(['status', '--porcelain', '--untracked-files=no'], root).length > 0,
+    // GIT_COMMIT, where set, names the commit of a tree whose .git is missing or not its own
+    // (a container, a copy sent to another machine); git is asked only without it.
+    gitSha: process.env.GIT_COMMIT?.trim().slice(0, 12) || git(['rev-parse', '--short=12', 'HEAD'], root) || 'unknown',
+    gitDirty: !process.env.GIT_COMMIT?.trim() && git(['status', '--porcelain', '--untracked-files=no'], root).length > 0,
   };
 }
