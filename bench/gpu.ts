@@ -20,7 +20,7 @@ import { readGpuSnapshot, readGpuSnapshotSync } from '../src/gpu/gpu-monitor.js'
 import type { GpuSnapshot } from '../src/gpu/gpu-snapshot.js';
 import { createSession } from '../src/runtime/session-factory.js';
 import { onnxruntime } from '../src/runtime/onnxruntime.js';
-import { compareSnapshot, type CudaDirectRun, type CudaModelRun, type CudaServedRun, type GpuRun, NVIDIA_SMI_FIELDS, type NvmlComparison } from './lib/gpu-run.js';
+import { compareSnapshot, type CudaDirectRun, type CudaModelRun, type CudaServedRun, type GpuRun, NVIDIA_SMI_APP_FIELDS, NVIDIA_SMI_FIELDS, type NvmlComparison } from './lib/gpu-run.js';
 import { renderGpuSection } from './lib/gpu-section.js';
 import { batchSizesFor, LimitSessions } from './lib/limit-runner.js';
 import { machineInfo } from './lib/machine-info.js';
@@ -40,6 +40,7 @@ Options:
   --nvml-library <path>        libnvidia-ml to load (default $WSINFER_NVML_LIBRARY, else libnvidia-ml.so.1)
   --measurement-interval-ms <n>  window length of the served runs (default 1000)
   --out <file.json>            where to write the run (default bench/gpu-runs/<time>-<gpu>.json)
+  --from-source                run wsinfer through tsx instead of building dist/
 
 Environment: WSINFER_NVML_LIBRARY; GIT_COMMIT names the commit of a tree copied without its own .git.
   -h, --help                   show this help
@@ -60,6 +61,7 @@ function parse() {
       'nvml-library': { type: 'string' },
       'measurement-interval-ms': { type: 'string' },
       out: { type: 'string' },
+      'from-source': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -74,6 +76,7 @@ if (values.help) {
   process.stdout.write(USAGE);
   process.exit(0);
 }
+const build = values['from-source'] ? 'source' : 'dist';
 const models = values.only ? values.only.split(',') : SHIPPED_MODELS;
 const intervalMs = Number(values['measurement-interval-ms'] ?? 1000);
 if (!(intervalMs >= 100) || models.some((m) => !existsSync(join(ROOT, 'models', m, 'config.json')))) {
@@ -101,8 +104,11 @@ function firstLine(text: string): string {
 
 async function compareNow(nvidiaSmi: string | null, when: string): Promise<NvmlComparison[]> {
   if (nvidiaSmi === null) return [];
-  const { stdout } = await run(nvidiaSmi, [`--query-gpu=${NVIDIA_SMI_FIELDS.join(',')}`, '--format=csv,nounits']);
-  return compareSnapshot(when, await readGpuSnapshot({ libraryPath }), stdout);
+  const [gpus, apps] = await Promise.all([
+    run(nvidiaSmi, [`--query-gpu=${NVIDIA_SMI_FIELDS.join(',')}`, '--format=csv,nounits']),
+    run(nvidiaSmi, [`--query-compute-apps=${NVIDIA_SMI_APP_FIELDS.join(',')}`, '--format=csv,nounits']),
+  ]);
+  return compareSnapshot(when, await readGpuSnapshot({ libraryPath }), gpus.stdout, apps.stdout);
 }
 
 /** Runs `command` until NVML shows a compute process on a GPU (or a minute passes), compares, stops it. */
@@ -207,7 +213,7 @@ function loadOptions(url: string, model: string): RunBenchmarkOptions {
 
 async function serve(nvidiaSmi: string | null, comparisons: NvmlComparison[]): Promise<Map<string, CudaServedRun>> {
   const repository = await gpuRepository();
-  const server = await startWsinfer(repository);
+  const server = await startWsinfer(repository, build);
   const served = new Map<string, CudaServedRun>();
   try {
     for (const model of models) {
@@ -255,8 +261,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   log(`${snapshot.devices.map((d) => `GPU ${d.index}: ${d.name ?? 'unnamed'}`).join('; ')}, driver ${snapshot.driverVersion ?? 'unknown'}`);
-  log('building dist/ (npm run build)');
-  buildWsinfer(log);
+  if (build === 'dist') {
+    log('building dist/ (npm run build)');
+    buildWsinfer(log);
+  }
   const nvidiaSmi = findOnPath('nvidia-smi');
   if (nvidiaSmi === null) log('nvidia-smi is not on PATH: no field-by-field comparison');
   const comparisons = await compareNow(nvidiaSmi, 'idle');

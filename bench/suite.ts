@@ -21,13 +21,14 @@
  * wsinfer runs as users run it, `node bin/wsinfer.mjs serve` on dist/ (built first);
  * --from-source runs it through tsx instead, with no build.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import type { StepReport } from '../src/bench/bench-types.js';
 import { type RunBenchmarkOptions, runBenchmark } from '../src/bench/run-benchmark.js';
-import { renderBenchmarksMd } from './lib/benchmarks-md.js';
+import { type GpuRunFile, renderBenchmarksMd } from './lib/benchmarks-md.js';
+import type { GpuRun } from './lib/gpu-run.js';
 import { closedStep, evaluateGoals, saturation, saturationConcurrency, verdict } from './lib/goals.js';
 import { LimitSessions, measureLimit } from './lib/limit-runner.js';
 import { machineInfo } from './lib/machine-info.js';
@@ -84,6 +85,9 @@ Options:
   --render <result.json>        measure nothing: write the report from a saved run
                                 (bench/results/suite-*.json), after a change to how it is written
   -h, --help                    show this help
+
+The GPU section shows the newest run in bench/gpu-runs/, written by \`npm run bench:gpu\`
+on a machine with an NVIDIA GPU.
 `;
 
 const { values } = parseArgs({
@@ -323,9 +327,19 @@ async function main(): Promise<void> {
   log(`wrote ${outFile} in ${((performance.now() - startedMs) / 1000).toFixed(0)} s`);
 }
 
+/** The newest run of `npm run bench:gpu` (bench/gpu-runs/<time>-<gpu>.json: names sort by time). */
+async function newestGpuRun(): Promise<GpuRunFile | undefined> {
+  const dir = join('bench', 'gpu-runs');
+  const names = (await readdir(join(ROOT, dir)).catch(() => [])).filter((n) => n.endsWith('.json')).sort();
+  const newest = names.at(-1);
+  if (newest === undefined) return undefined;
+  const run = JSON.parse(await readFile(join(ROOT, dir, newest), 'utf8')) as GpuRun;
+  return { run, file: `${dir}/${newest}` };
+}
+
 async function writeReport(result: SuiteResult): Promise<void> {
   const whatWeChanged = await readFile(join(ROOT, 'bench', 'what-we-changed.md'), 'utf8').catch(() => '');
-  await writeFile(outFile, renderBenchmarksMd(result, whatWeChanged));
+  await writeFile(outFile, renderBenchmarksMd(result, whatWeChanged, await newestGpuRun()));
 }
 
 function logGoals(result: SuiteResult): void {

@@ -1,6 +1,8 @@
 /** BENCHMARKS.md, rendered from one suite run. */
 import type { StepReport } from '../../src/bench/bench-types.js';
 import { type GoalCheck, batch1RunUs, evaluateGoals, saturation, verdict } from './goals.js';
+import type { GpuRun } from './gpu-run.js';
+import { renderGpuSection } from './gpu-section.js';
 import { perExtraInstanceBytes } from './memory-probe.js';
 import type { PairedComparison } from './paired-runs.js';
 import type { ModelFigures, SuiteResult } from './suite-result.js';
@@ -175,7 +177,23 @@ function memorySection(memory: SuiteResult['memory']): string {
   ].join('\n');
 }
 
-export function renderBenchmarksMd(result: SuiteResult, whatWeChanged: string): string {
+/** A GPU run (bench/gpu.ts) and its path in the repository, for the GPU section. */
+export interface GpuRunFile {
+  run: GpuRun;
+  file: string;
+}
+
+function gpuSection(gpu: GpuRunFile | undefined): string {
+  if (gpu === undefined) return 'No GPU run yet: `npm run bench:gpu` on a machine with an NVIDIA GPU writes one to bench/gpu-runs/, and the next `npm run bench` shows it here.';
+  return [
+    'This suite runs on the CPU of the machine above. The GPU is measured by `npm run bench:gpu` on a machine that has one; ' +
+      'what follows is the newest run in bench/gpu-runs/, as it was measured, not a figure of this run.',
+    '',
+    renderGpuSection(gpu.run, gpu.file),
+  ].join('\n');
+}
+
+export function renderBenchmarksMd(result: SuiteResult, whatWeChanged: string, gpu?: GpuRunFile): string {
   const m = result.machine;
   const steps = result.models.flatMap((x) => [...x.ceiling, ...(x.ceilingOpen ? [x.ceilingOpen] : []), ...x.naive, ...x.wsinfer, ...(x.wsinferOpen ? [x.wsinferOpen] : [])]);
   const measuredMs = steps.reduce((sum, s) => sum + s.durationMs, 0);
@@ -245,6 +263,10 @@ export function renderBenchmarksMd(result: SuiteResult, whatWeChanged: string): 
     '## Memory per extra instance',
     '',
     memorySection(result.memory),
+    '',
+    '## GPU',
+    '',
+    gpuSection(gpu),
     '',
     '## What we changed',
     '',

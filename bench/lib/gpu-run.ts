@@ -159,13 +159,35 @@ export function compareWithNvidiaSmi(device: GpuDevice, driverVersion: string | 
   ];
 }
 
-/** Compares every device of the snapshot with its nvidia-smi row, matched by UUID. */
-export function compareSnapshot(when: string, snapshot: GpuSnapshot, csv: string): NvmlComparison[] {
+/** `--query-compute-apps` fields: the processes holding a CUDA context, per GPU. */
+export const NVIDIA_SMI_APP_FIELDS = ['gpu_uuid', 'pid', 'used_memory'] as const;
+
+/**
+ * The device's compute processes beside nvidia-smi's rows for the same GPU, as
+ * `pid: MiB` sorted by pid: the same pids, and memory within 1 MiB each.
+ */
+export function compareProcesses(device: GpuDevice, apps: ReadonlyArray<Record<string, string>>): NvmlFieldCheck {
+  const theirs = apps.filter((a) => a['gpu_uuid'] === device.uuid).map((a) => ({ pid: Number(a['pid']), mib: Number(a['used_memory']) }));
+  const ours = (device.processes ?? []).map((p) => ({ pid: p.pid, mib: p.usedMemoryBytes === null ? null : p.usedMemoryBytes / MIB }));
+  const show = (list: Array<{ pid: number; mib: number | null }>) =>
+    list.length === 0 ? 'none' : [...list].sort((a, b) => a.pid - b.pid).map((p) => `${p.pid}: ${p.mib === null ? 'null' : p.mib.toFixed(0)}`).join(', ');
+  if (device.processes === null) return { field: 'compute processes, pid: MiB', wsinfer: 'null', nvidiaSmi: show(theirs), agrees: false };
+  const agrees = ours.length === theirs.length &&
+    ours.every((p) => theirs.some((t) => t.pid === p.pid && (p.mib === null ? Number.isNaN(t.mib) : Math.abs(t.mib - p.mib) <= 1)));
+  return { field: 'compute processes, pid: MiB', wsinfer: show(ours), nvidiaSmi: show(theirs), agrees };
+}
+
+/**
+ * Compares every device of the snapshot with its nvidia-smi row, matched by UUID;
+ * `appsCsv`, from `--query-compute-apps`, adds the compute processes.
+ */
+export function compareSnapshot(when: string, snapshot: GpuSnapshot, csv: string, appsCsv?: string): NvmlComparison[] {
   const rows = parseNvidiaSmiCsv(csv);
+  const apps = appsCsv === undefined ? undefined : parseNvidiaSmiCsv(appsCsv);
   return snapshot.devices.map((device) => {
     const row = rows.find((r) => r['uuid'] === device.uuid);
     const fields = row
-      ? compareWithNvidiaSmi(device, snapshot.driverVersion, row)
+      ? [...compareWithNvidiaSmi(device, snapshot.driverVersion, row), ...(apps ? [compareProcesses(device, apps)] : [])]
       : [{ field: 'uuid', wsinfer: device.uuid, nvidiaSmi: 'no such GPU', agrees: false }];
     return { when, gpuIndex: device.index, fields };
   });
