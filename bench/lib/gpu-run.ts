@@ -167,7 +167,8 @@ export const NVIDIA_SMI_APP_FIELDS = ['gpu_uuid', 'pid', 'used_memory'] as const
  * `pid: MiB` sorted by pid: the same pids, and memory within 1 MiB each.
  */
 export function compareProcesses(device: GpuDevice, apps: ReadonlyArray<Record<string, string>>): NvmlFieldCheck {
-  const theirs = apps.filter((a) => a['gpu_uuid'] === device.uuid).map((a) => ({ pid: Number(a['pid']), mib: Number(a['used_memory']) }));
+  // Asked for as used_memory, headed used_gpu_memory in nvidia-smi's answer.
+  const theirs = apps.filter((a) => a['gpu_uuid'] === device.uuid).map((a) => ({ pid: Number(a['pid']), mib: Number(a['used_gpu_memory'] ?? a['used_memory']) }));
   const ours = (device.processes ?? []).map((p) => ({ pid: p.pid, mib: p.usedMemoryBytes === null ? null : p.usedMemoryBytes / MIB }));
   const show = (list: Array<{ pid: number; mib: number | null }>) =>
     list.length === 0 ? 'none' : [...list].sort((a, b) => a.pid - b.pid).map((p) => `${p.pid}: ${p.mib === null ? 'null' : p.mib.toFixed(0)}`).join(', ');

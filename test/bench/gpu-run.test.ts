@@ -13,7 +13,7 @@ const UUID = 'GPU-82217a1e-affa-7f5d-d24b-e09502c87bb5';
 const HEADER = 'index, uuid, name, pci.bus_id, driver_version, memory.total [MiB], memory.used [MiB], memory.free [MiB], memory.reserved [MiB], ' +
   'utilization.gpu [%], utilization.memory [%], temperature.gpu, power.draw [W], mig.mode.current, mig.mode.pending';
 const LOADED_ROW = `0, ${UUID}, NVIDIA H200, 00000000:00:06.0, 580.159.04, 143771, 7283, 135874, 616, 100, 25, 53, 691.64, Disabled, Disabled`;
-const APPS = `gpu_uuid, pid, used_memory [MiB]\n${UUID}, 595, 7274\n`;
+const APPS = `gpu_uuid, pid, used_gpu_memory [MiB]\n${UUID}, 595, 7274\n`;
 
 function h200(overrides: Partial<GpuDevice> = {}): GpuDevice {
   return {
@@ -66,10 +66,10 @@ describe('nvidia-smi beside the NVML snapshot', () => {
   });
 
   it('compares compute processes by pid and memory', () => {
-    expect(compareProcesses(h200(), parseNvidiaSmiCsv(`gpu_uuid, pid, used_memory [MiB]\n${UUID}, 596, 7274\n`)).agrees).toBe(false);
-    expect(compareProcesses(h200({ processes: [] }), parseNvidiaSmiCsv('gpu_uuid, pid, used_memory [MiB]\n'))).toMatchObject({ wsinfer: 'none', nvidiaSmi: 'none', agrees: true });
+    expect(compareProcesses(h200(), parseNvidiaSmiCsv(`gpu_uuid, pid, used_gpu_memory [MiB]\n${UUID}, 596, 7274\n`)).agrees).toBe(false);
+    expect(compareProcesses(h200({ processes: [] }), parseNvidiaSmiCsv('gpu_uuid, pid, used_gpu_memory [MiB]\n'))).toMatchObject({ wsinfer: 'none', nvidiaSmi: 'none', agrees: true });
     // Another GPU's process is not this one's.
-    expect(compareProcesses(h200({ processes: [] }), parseNvidiaSmiCsv(`gpu_uuid, pid, used_memory [MiB]\nGPU-other, 7, 10\n`)).agrees).toBe(true);
+    expect(compareProcesses(h200({ processes: [] }), parseNvidiaSmiCsv(`gpu_uuid, pid, used_gpu_memory [MiB]\nGPU-other, 7, 10\n`)).agrees).toBe(true);
     expect(compareProcesses(h200({ processes: null }), parseNvidiaSmiCsv(APPS)).agrees).toBe(false);
   });
 
