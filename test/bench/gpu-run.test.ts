@@ -79,7 +79,7 @@ describe('nvidia-smi beside the NVML snapshot', () => {
   });
 });
 
-const H200_RUN_FILE = 'bench/gpu-runs/2026-11-26T08-25-26-578Z-nvidia-h200.json';
+const H200_RUN_FILE = 'bench/gpu-runs/2026-11-26T08-27-52-132Z-nvidia-h200.json';
 const h200Run = JSON.parse(readFileSync(new URL(`../../${H200_RUN_FILE}`, import.meta.url), 'utf8')) as GpuRun;
 
 describe('the GPU section', () => {
@@ -87,11 +87,12 @@ describe('the GPU section', () => {
     const md = renderGpuSection(h200Run, H200_RUN_FILE);
     expect(md).toContain(`the run is \`${H200_RUN_FILE}\``);
     expect(md).toContain('| GPU | NVIDIA H200 (143771 MiB), driver 580.159.04 |');
-    expect(md).toContain('GPU 0, idle: 15 of 15 fields agree.');
-    expect(md).toContain('loads the GPU: 15 of 15 fields agree.');
+    expect(md).toContain('GPU 0, idle: 16 of 16 fields agree.');
+    expect(md).toContain('loads the GPU: 16 of 16 fields agree.');
+    expect(md).toContain('| compute processes, pid: MiB | 703: 7274 | 703: 7274 | yes |');
     expect(md).toContain('| utilization gpu, % | 100 | 100 | yes |');
-    expect(md).toContain('the first snapshot of a process took 22.4 ms');
-    expect(md).toContain('0.17 ms median (max 0.45) on the calling thread and 0.53 ms (max 0.85) on the libuv pool');
+    expect(md).toContain('the first snapshot of a process took 23.4 ms');
+    expect(md).toContain('0.43 ms median (max 0.46) on the calling thread and 0.65 ms (max 0.91) on the libuv pool');
     expect(md).toContain('- fraud, cnn, medium: onnxruntime could not create a CUDA session: `OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library`');
     expect(md).toMatch(/- medium served from an instance group of kind `gpu`: state `unavailable`, `ERR_GPU_UNAVAILABLE: chose cuda:0 = GPU 0 \(NVIDIA H200/);
     expect(md).not.toContain('| model | relative error |');
