@@ -19,12 +19,12 @@ import { type RunBenchmarkOptions, runBenchmark } from '../src/bench/run-benchma
 import { readGpuSnapshot, readGpuSnapshotSync } from '../src/gpu/gpu-monitor.js';
 import type { GpuSnapshot } from '../src/gpu/gpu-snapshot.js';
 import { createSession } from '../src/runtime/session-factory.js';
-import { onnxruntime } from '../src/runtime/onnxruntime.js';
 import { compareSnapshot, type CudaDirectRun, type CudaModelRun, type CudaServedRun, type GpuRun, NVIDIA_SMI_APP_FIELDS, NVIDIA_SMI_FIELDS, type NvmlComparison } from './lib/gpu-run.js';
 import { renderGpuSection } from './lib/gpu-section.js';
 import { batchSizesFor, LimitSessions } from './lib/limit-runner.js';
 import { machineInfo } from './lib/machine-info.js';
 import { measureNvmlCost } from './lib/nvml-cost.js';
+import { sineFeeds } from './lib/sine-feeds.js';
 import { buildWsinfer, ROOT, startWsinfer } from './lib/wsinfer-process.js';
 
 const USAGE = `Usage: npm run bench:gpu [-- options]
@@ -141,17 +141,6 @@ async function maxBatchSizeOf(model: string): Promise<number> {
   return Math.max(1, config.maxBatchSize);
 }
 
-function feedsFor(session: ort.InferenceSession, batch: number): Record<string, ort.Tensor> {
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const meta of session.inputMetadata) {
-    if (!meta.isTensor || meta.type !== 'float32') throw new Error(`input '${meta.name}': only float32 inputs are fed here`);
-    const dims = meta.shape.map((d, axis) => (axis === 0 ? batch : typeof d === 'number' && d >= 0 ? d : 1));
-    const size = dims.reduce((a, b) => a * b, 1);
-    feeds[meta.name] = new onnxruntime.Tensor('float32', Float32Array.from({ length: size }, (_, i) => Math.sin(i * 0.37)), dims);
-  }
-  return feeds;
-}
-
 function relativeError(cpu: ort.InferenceSession.OnnxValueMapType, cuda: ort.InferenceSession.OnnxValueMapType): number {
   let diff = 0;
   let norm = 0;
@@ -175,7 +164,7 @@ async function runDirect(model: string, maxBatchSize: number): Promise<CudaDirec
     return { status: 'unavailable', reason: firstLine((error as Error).message) };
   }
   const cpu = await createSession(modelPath, { executionProvider: 'cpu', deviceId: 0, intraOpThreads: 1 });
-  const feeds = feedsFor(cpu, maxBatchSize);
+  const feeds = sineFeeds(cpu, maxBatchSize);
   const relativeErrorVsCpu = relativeError(await cpu.run(feeds), await cuda.run(feeds));
   await Promise.all([cpu.release(), cuda.release()]);
   const sessions = await LimitSessions.start(modelPath, { sessions: 1, intraOpThreads: 1 }, 'cuda');
@@ -269,16 +258,14 @@ async function main(): Promise<void> {
   if (nvidiaSmi === null) log('nvidia-smi is not on PATH: no field-by-field comparison');
   const comparisons = await compareNow(nvidiaSmi, 'idle');
   if (values['load-command']) comparisons.push(...(await compareUnderLoad(nvidiaSmi, values['load-command'])));
-  const direct = new Map<string, CudaDirectRun>();
+  const direct: Array<Omit<CudaModelRun, 'served'>> = [];
   for (const model of models) {
     log(`${model}: onnxruntime on the CUDA execution provider`);
-    direct.set(model, await runDirect(model, await maxBatchSizeOf(model)));
+    const maxBatchSize = await maxBatchSizeOf(model);
+    direct.push({ model, maxBatchSize, direct: await runDirect(model, maxBatchSize) });
   }
   const served = await serve(nvidiaSmi, comparisons);
-  const results: CudaModelRun[] = [];
-  for (const model of models) {
-    results.push({ model, maxBatchSize: await maxBatchSizeOf(model), direct: direct.get(model)!, served: served.get(model)! });
-  }
+  const results: CudaModelRun[] = direct.map((d) => ({ ...d, served: served.get(d.model)! }));
   const gpuRun: GpuRun = {
     machine: machineInfo(ROOT),
     startedAt,

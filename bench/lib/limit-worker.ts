@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { type ExecutionProvider, sessionOptions } from '../../src/runtime/session-factory.js';
+import { sineFeeds } from './sine-feeds.js';
 
 export interface LimitWorkerData {
   modelPath: string;
@@ -31,29 +32,18 @@ const data = workerData as LimitWorkerData;
 // The session options wsinfer's instances use.
 const session = await ort.InferenceSession.create(data.modelPath, sessionOptions({ executionProvider: data.executionProvider ?? 'cpu', deviceId: 0, intraOpThreads: data.intraOpThreads }));
 
-function feedsFor(batch: number): Record<string, ort.Tensor> {
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const meta of session.inputMetadata) {
-    if (!meta.isTensor || meta.type !== 'float32') throw new Error(`input '${meta.name}': the limit runner feeds float32 tensors only`);
-    const dims = meta.shape.map((d, axis) => (axis === 0 ? batch : typeof d === 'number' && d >= 0 ? d : 1));
-    const size = dims.reduce((a, b) => a * b, 1);
-    feeds[meta.name] = new ort.Tensor('float32', Float32Array.from({ length: size }, (_, i) => Math.sin(i)), dims);
-  }
-  return feeds;
-}
-
 const feedsByBatch = new Map<number, Record<string, ort.Tensor>>();
 
 parentPort!.on('message', async (request: LimitRequest) => {
   if (request.op === 'once') {
     let feeds = feedsByBatch.get(request.batch);
-    if (!feeds) feedsByBatch.set(request.batch, (feeds = feedsFor(request.batch)));
+    if (!feeds) feedsByBatch.set(request.batch, (feeds = sineFeeds(session, request.batch)));
     const t0 = performance.now();
     await session.run(feeds);
     parentPort!.postMessage({ runUs: (performance.now() - t0) * 1000 } satisfies LimitOnceReply);
     return;
   }
-  const feeds = feedsFor(request.batch);
+  const feeds = sineFeeds(session, request.batch);
   for (let i = 0; i < request.warmupRuns; i++) await session.run(feeds);
   const runTimesUs: number[] = [];
   const started = performance.now();
