@@ -10,7 +10,7 @@ export interface ExampleModelConfig {
     readonly maxQueueDelayUs: number;
     readonly maxQueueSize: number;
   };
-  readonly instanceGroup: readonly { readonly kind: 'auto' | 'gpu' | 'cpu'; readonly count: number }[];
+  readonly instanceGroup: readonly { readonly kind: 'auto' | 'gpu' | 'cpu'; readonly count: number; readonly inline?: boolean }[];
   readonly warmup: { readonly batchSizes: readonly number[] };
 }
 

@@ -15,7 +15,9 @@ export const fraudModel: ExampleModel = {
   config: {
     maxBatchSize: 64,
     dynamicBatching: { preferredBatchSizes: [16, 32, 64], maxQueueDelayUs: 0, maxQueueSize: 4096 },
-    instanceGroup: [{ kind: 'auto', count: 1 }],
+    // Its batches run in 10–20 µs, less than handing them to a worker thread and back
+    // costs: it runs on the socket thread (bench/what-we-changed.md, item 27).
+    instanceGroup: [{ kind: 'cpu', count: 1, inline: true }],
     warmup: { batchSizes: [1, 64] },
   },
   build() {

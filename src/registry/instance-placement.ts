@@ -107,6 +107,7 @@ export function placementOf(group: InstanceGroup, placed: PlacedGroup): Placemen
     executionProvider: placed.executionProvider,
     ...(placed.deviceId === undefined ? {} : { deviceId: placed.deviceId }),
     count: group.count,
+    ...(group.inline ? { inline: true } : {}),
     ...(placed.device ? { device: placed.device } : {}),
     ...(placed.reason === undefined ? {} : { reason: placed.reason }),
   };

@@ -23,6 +23,8 @@ export interface InstanceGroup {
   count: number;
   /** CUDA device ordinals this group may use. */
   gpus?: number[];
+  /** One CPU instance that runs on the socket thread itself (inline-instance.ts). */
+  inline?: boolean;
 }
 
 export type VersionPolicy =
@@ -110,16 +112,27 @@ function parseInstanceGroups(modelName: string, raw: unknown): InstanceGroup[] {
   if (raw === undefined) return [{ kind: 'auto', count: 1 }];
   if (!Array.isArray(raw) || raw.length === 0) throw invalid(modelName, 'instanceGroup', 'must be a non-empty array');
   const int = integerReader(modelName);
-  return raw.map((entry, i) => {
+  const groups = raw.map((entry, i) => {
     const group = objectOf(modelName, `instanceGroup[${i}]`, entry);
-    rejectUnknown(modelName, `instanceGroup[${i}]`, group, ['kind', 'count', 'gpus']);
+    rejectUnknown(modelName, `instanceGroup[${i}]`, group, ['kind', 'count', 'gpus', 'inline']);
     const kind = group.kind ?? 'auto';
     if (kind !== 'auto' && kind !== 'gpu' && kind !== 'cpu') throw invalid(modelName, `instanceGroup[${i}].kind`, 'must be auto, gpu or cpu');
     const count = group.count === undefined ? 1 : int(`instanceGroup[${i}].count`, group.count, 1);
     const out: InstanceGroup = { kind, count };
     if (group.gpus !== undefined) out.gpus = integerList(modelName, `instanceGroup[${i}].gpus`, group.gpus, 0);
+    if (group.inline !== undefined) {
+      if (typeof group.inline !== 'boolean') throw invalid(modelName, `instanceGroup[${i}].inline`, 'must be true or false');
+      if (group.inline) {
+        // The socket thread is one thread on the CPU: one instance, no device to choose.
+        if (kind !== 'cpu') throw invalid(modelName, `instanceGroup[${i}].inline`, 'needs kind cpu: an inline instance runs on the socket thread');
+        if (count !== 1) throw invalid(modelName, `instanceGroup[${i}].inline`, 'needs count 1: there is one socket thread');
+        out.inline = true;
+      }
+    }
     return out;
   });
+  if (groups.filter((g) => g.inline).length > 1) throw invalid(modelName, 'instanceGroup', 'may have one inline group at most');
+  return groups;
 }
 
 export function parseVersionPolicy(modelName: string, raw: unknown): VersionPolicy {

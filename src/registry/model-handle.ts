@@ -7,7 +7,7 @@ import type { DynamicBatcher } from '../batching/dynamic-batcher.js';
 import type { PendingInference } from '../batching/pending-inference.js';
 import type { PlacedGpu } from '../gpu/placement.js';
 import type { ExecutionProvider, InstanceKind } from '../runtime/session-factory.js';
-import type { InstancePool } from '../workers/instance-pool.js';
+import type { ModelInstances } from '../workers/model-instances.js';
 import type { ModelConfig } from './model-config.js';
 import type { ModelSignature } from './model-signature.js';
 
@@ -20,6 +20,8 @@ export interface Placement {
   /** CUDA device ordinal, for instances on a GPU. */
   deviceId?: number;
   count: number;
+  /** The instance runs on the socket thread (`"inline": true`). */
+  inline?: boolean;
   /** The GPU or MIG instance NVML placed the group on (gpu/auto groups on CUDA). */
   device?: PlacedGpu;
   /** Why the group runs where it does (gpu/auto groups). */
@@ -38,7 +40,7 @@ export class ModelHandle {
     readonly signature: ModelSignature,
     readonly placements: Placement[],
     private readonly batcher: DynamicBatcher<PendingInference>,
-    private readonly pools: InstancePool[],
+    private readonly pools: ModelInstances[],
   ) {
     this.labels = Object.freeze({ model: name, version });
   }

@@ -9,7 +9,9 @@ import { WsinferError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { openSessionFor } from '../runtime/session-factory.js';
 import { type BatchObserver, BatchExecutor } from '../workers/batch-executor.js';
+import { InlineInstance } from '../workers/inline-instance.js';
 import { InstancePool } from '../workers/instance-pool.js';
+import type { ModelInstances } from '../workers/model-instances.js';
 import type { SpinSettings } from '../workers/batch-task.js';
 import { type PlacementContext, extraInFlightBatches, placeInstanceGroup, placementOf, poolChooserFor } from './instance-placement.js';
 import { checkSample, verifyVersion } from '../lifecycle/index.js';
@@ -83,24 +85,29 @@ export async function loadModelVersion(folder: ModelFolder, version: string, ctx
   const batchable = config.maxBatchSize > 0;
 
   const placements: Placement[] = [];
-  const pools: InstancePool[] = [];
+  const pools: ModelInstances[] = [];
   try {
     for (const [groupIndex, group] of config.instanceGroup.entries()) {
       try {
         const placed = await placeInstanceGroup(path, group, groupIndex, ctx, config.intraOpThreads, `model '${folder.name}' version ${version}`);
         const { executionProvider, deviceId } = placed;
-        const pool = await InstancePool.start({
-          count: group.count,
-          loadTimeoutMs: ctx.loadTimeoutMs,
+        const instance = {
           modelPath: path,
           settings: { executionProvider, deviceId: deviceId ?? 0, intraOpThreads: config.intraOpThreads },
           signature,
           batchable,
           warmupBatchSizes: config.warmup.batchSizes,
-          exitOnBatchRows: ctx.exitOnBatchRows,
           spin: ctx.spin,
-          onReplacement: (report) => ctx.logger.warn(`model '${folder.name}' version ${version}: replacement instance ${report.ok ? 'ready' : `failed: ${report.message}`}`),
-        });
+        };
+        const pool = group.inline
+          ? await InlineInstance.start(instance)
+          : await InstancePool.start({
+              ...instance,
+              count: group.count,
+              loadTimeoutMs: ctx.loadTimeoutMs,
+              exitOnBatchRows: ctx.exitOnBatchRows,
+              onReplacement: (report) => ctx.logger.warn(`model '${folder.name}' version ${version}: replacement instance ${report.ok ? 'ready' : `failed: ${report.message}`}`),
+            });
         pools.push(pool);
         placements.push(placementOf(group, placed));
       } catch (error) {

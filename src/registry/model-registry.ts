@@ -277,7 +277,9 @@ async function fingerprintOf(folder: ModelFolder, version: string): Promise<stri
 }
 
 function describeReady(handle: ModelHandle): string {
-  const where = handle.placements.map((p) => `${p.count}× ${p.executionProvider}${p.deviceId === undefined ? '' : `:${p.deviceId}`}`).join(' + ');
+  const where = handle.placements
+    .map((p) => `${p.count}× ${p.executionProvider}${p.deviceId === undefined ? '' : `:${p.deviceId}`}${p.inline ? ' inline on the socket thread' : ''}`)
+    .join(' + ');
   const batching = handle.batchable ? `batching up to ${handle.config.maxBatchSize} rows` : 'not batching';
   return `model '${handle.name}' version ${handle.version} ready on ${where} (${batching})`;
 }

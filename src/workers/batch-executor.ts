@@ -11,9 +11,9 @@ import type { Tensor } from '../protocol/tensor.js';
 import type { ModelSignature } from '../registry/model-signature.js';
 import { concatTensorRows, ownsBuffer, splitRows } from '../runtime/tensor-batch.js';
 import type { BatchTask, WorkerTensor } from './batch-task.js';
-import type { InstancePool } from './instance-pool.js';
+import type { ModelInstances } from './model-instances.js';
 
-export type PoolChooser = (pools: readonly InstancePool[]) => InstancePool;
+export type PoolChooser = (pools: readonly ModelInstances[]) => ModelInstances;
 
 export interface BatchObserver {
   /** A batch ran (successfully or not) on an instance. */
@@ -25,7 +25,7 @@ export class BatchExecutor {
 
   constructor(
     /** One pool per instance group, in config order: earlier groups are preferred. */
-    private readonly pools: InstancePool[],
+    private readonly pools: ModelInstances[],
     private readonly signature: ModelSignature,
     private readonly batchable: boolean,
     private readonly observer?: BatchObserver,

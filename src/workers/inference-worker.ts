@@ -15,11 +15,11 @@ import { createRequire } from 'node:module';
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
 import type * as ort from 'onnxruntime-node';
 import { toErrorPayload } from '../errors.js';
-import { allocate, elementCount, toOrtType } from '../protocol/datatypes.js';
 import { IdleHeapTrim, trimHeap } from '../runtime/heap-trim.js';
 import { runInPlace } from '../runtime/run-in-place.js';
 import { onnxruntime } from '../runtime/onnxruntime.js';
 import { createSession } from '../runtime/session-factory.js';
+import { warmupFeeds } from '../runtime/warmup-feeds.js';
 import { ownsBuffer } from '../runtime/tensor-batch.js';
 import { LoopPoller } from './loop-poller.js';
 import { SpinTicket } from './spin-gate.js';
@@ -30,22 +30,13 @@ const { Piscina } = createRequire(import.meta.url)('piscina') as typeof import('
 
 const data = workerData as InstanceWorkerData;
 
-function warmupFeeds(batchSize: number): Record<string, ort.Tensor> {
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const spec of data.signature.inputs) {
-    const dims = spec.shape.map((dim, axis) => (axis === 0 && data.batchable ? batchSize : dim < 0 ? 1 : dim));
-    feeds[spec.name] = new onnxruntime.Tensor(toOrtType(spec.datatype), allocate(spec.datatype, elementCount(dims)), dims);
-  }
-  return feeds;
-}
-
 async function load(): Promise<{ session?: ort.InferenceSession; report: InstanceReport }> {
   const started = performance.now();
   try {
     const session = await createSession(data.modelPath, data.settings);
     const loadMs = performance.now() - started;
     const sizes = data.batchable ? data.warmupBatchSizes : data.warmupBatchSizes.slice(0, 1);
-    for (const size of sizes) await session.run(warmupFeeds(size));
+    for (const size of sizes) await session.run(warmupFeeds(data.signature, data.batchable, size));
     trimHeap();
     return { session, report: { threadId, ok: true, loadMs, warmupMs: performance.now() - started - loadMs } };
   } catch (error) {

@@ -12,6 +12,7 @@ import { WsinferError } from '../errors.js';
 import { batchAnswered, batchDispatched } from './socket-poller.js';
 import { SpinTicket } from './spin-gate.js';
 import type { BatchTask, BatchTaskResult, InstanceReport, InstanceWorkerData } from './batch-task.js';
+import type { ModelInstances } from './model-instances.js';
 
 export interface InstancePoolOptions extends Omit<InstanceWorkerData, 'reportChannel' | 'tsEntry'> {
   count: number;
@@ -27,7 +28,7 @@ const runningFromSource = here.endsWith('.ts');
 const workerFile = runningFromSource ? new URL('./tsx-trampoline.mjs', here) : new URL('./inference-worker.js', here);
 const tsEntry = runningFromSource ? new URL('./inference-worker.ts', here).href : undefined;
 
-export class InstancePool {
+export class InstancePool implements ModelInstances {
   private running = 0;
   /** Recent batches' run time, smoothed: when the socket thread should poll for an answer. */
   private expectedComputeMs = 0;

@@ -91,7 +91,7 @@ describe('a server started with CUDA_VISIBLE_DEVICES naming a MIG instance', () 
   let t: TestServer;
   beforeAll(async () => {
     const fake = fakeNvmlScenario(H100_MIG);
-    t = await startTestServer((repo) => repo.addShipped('fraud'), { nvmlLibraryPath: fake.libraryPath, gpuEnv: { CUDA_VISIBLE_DEVICES: MIG_2G } });
+    t = await startTestServer((repo) => repo.addShipped('fraud', { instanceGroup: [{ kind: 'auto', count: 1 }] }), { nvmlLibraryPath: fake.libraryPath, gpuEnv: { CUDA_VISIBLE_DEVICES: MIG_2G } });
   });
   afterAll(() => t?.stop());
 
@@ -106,7 +106,7 @@ describe('a server started with CUDA_VISIBLE_DEVICES naming a MIG instance', () 
 describe('a server without an NVML library', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer((repo) => repo.addShipped('fraud'), { nvmlLibraryPath: '/nonexistent/libnvidia-ml.so.1' });
+    t = await startTestServer((repo) => repo.addShipped('fraud', { instanceGroup: [{ kind: 'auto', count: 1 }] }), { nvmlLibraryPath: '/nonexistent/libnvidia-ml.so.1' });
   });
   afterAll(() => t?.stop());
 

@@ -40,7 +40,7 @@ describe('Open Inference Protocol over HTTP', () => {
       name: 'fraud', versions: ['1'], platform: 'onnxruntime_onnx', state: 'ready', max_batch_size: 64,
       inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 30] }],
       outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, 2] }],
-      instances: [{ kind: 'auto', executionProvider: 'cpu', count: 1 }],
+      instances: [{ kind: 'cpu', executionProvider: 'cpu', count: 1, inline: true }],
     });
     expect((await getJson('/v2/models/fraud/versions/1')).body.version).toBe('1');
     expect((await getJson('/v2/models/fixed_dim')).body).toMatchObject({ max_batch_size: 0, inputs: [{ name: 'x', shape: [2, 3] }] });

@@ -8,11 +8,13 @@ import { metricValue, startTestServer, type TestServer } from './helpers/test-se
 
 let spinning: TestServer;
 let sleeping: TestServer;
+// On a worker thread, not inline: the gate counts instance threads.
+const ON_A_WORKER = { maxBatchSize: 64, instanceGroup: [{ kind: 'cpu', count: 1 }] };
 
 beforeAll(async () => {
   [spinning, sleeping] = await Promise.all([
-    startTestServer((repo) => repo.addShipped('fraud')),
-    startTestServer((repo) => repo.addShipped('fraud'), { spinWaitUs: 0 }),
+    startTestServer((repo) => repo.addShipped('fraud', ON_A_WORKER)),
+    startTestServer((repo) => repo.addShipped('fraud', ON_A_WORKER), { spinWaitUs: 0 }),
   ]);
 });
 afterAll(async () => {

@@ -171,6 +171,22 @@ describe('resolveModelConfig dynamicBatching', () => {
   });
 });
 
+describe('resolveModelConfig instanceGroup inline', () => {
+  it('takes one inline CPU instance, and leaves inline out when false', () => {
+    expect(resolveModelConfig('mlp', { instanceGroup: [{ kind: 'cpu', count: 1, inline: true }] }, batchable).instanceGroup).toEqual([{ kind: 'cpu', count: 1, inline: true }]);
+    expect(resolveModelConfig('mlp', { instanceGroup: [{ kind: 'cpu', inline: false }] }, batchable).instanceGroup).toEqual([{ kind: 'cpu', count: 1 }]);
+  });
+
+  it('refuses inline on anything but one CPU instance, naming the field', () => {
+    const auto = configError({ instanceGroup: [{ kind: 'auto', inline: true }] });
+    expect(auto.code).toBe('ERR_CONFIG_INVALID');
+    expect(auto.message).toBe("model 'mlp': instanceGroup[0].inline needs kind cpu: an inline instance runs on the socket thread");
+    expect(configError({ instanceGroup: [{ kind: 'cpu', count: 2, inline: true }] }).message).toBe("model 'mlp': instanceGroup[0].inline needs count 1: there is one socket thread");
+    expect(configError({ instanceGroup: [{ kind: 'cpu', inline: 'yes' }] }).message).toBe("model 'mlp': instanceGroup[0].inline must be true or false");
+    expect(configError({ instanceGroup: [{ kind: 'cpu', inline: true }, { kind: 'cpu', inline: true }] }).message).toBe("model 'mlp': instanceGroup may have one inline group at most");
+  });
+});
+
 describe('resolveModelConfig instanceGroup', () => {
   it('reads kinds, counts and GPUs', () => {
     const config = resolveModelConfig('mlp', { instanceGroup: [{ kind: 'gpu', count: 2, gpus: [0, 1] }, { kind: 'cpu' }] }, batchable);
