@@ -30,7 +30,7 @@ import { type RunBenchmarkOptions, runBenchmark } from '../src/bench/run-benchma
 import { type GpuRunFile, renderBenchmarksMd } from './lib/benchmarks-md.js';
 import type { GpuRun } from './lib/gpu-run.js';
 import { closedStep, evaluateGoals, saturation, saturationConcurrency, verdict } from './lib/goals.js';
-import { LimitSessions, measureLimit } from './lib/limit-runner.js';
+import { LimitSessions, limitContenders, measureLimit } from './lib/limit-runner.js';
 import { machineInfo } from './lib/machine-info.js';
 import { probeMemory } from './lib/memory-probe.js';
 import { limitOpenLoop } from './lib/limit-open-loop.js';
@@ -220,14 +220,14 @@ async function main(): Promise<void> {
     if (medium) {
       const concurrency = saturationConcurrency(medium.config);
       log(`${medium.name}: ${PAIRS} alternating limit / wsinfer runs at concurrency ${concurrency}`);
-      const best = medium.limit.best;
-      const sessions = await LimitSessions.start(join(modelsDir, medium.name, '1', 'model.onnx'), best);
+      const modelPath = join(modelsDir, medium.name, '1', 'model.onnx');
+      const contenders = await Promise.all(limitContenders(medium.limit).map(async (point) => ({ sessions: await LimitSessions.start(modelPath, point), batch: point.batch })));
       try {
         paired.mediumVsLimit = await pairWithLimit(
-          loadOptions('', medium.name, 'concurrency', [concurrency]), sessions, best.batch, wsinfer.wsUrl, concurrency, PAIRS, pairWindowMs,
+          loadOptions('', medium.name, 'concurrency', [concurrency]), contenders, wsinfer.wsUrl, concurrency, PAIRS, pairWindowMs,
         );
       } finally {
-        await sessions.close();
+        await Promise.all(contenders.map((c) => c.sessions.close()));
       }
     }
     for (const model of figures) {

@@ -97,6 +97,25 @@ export class LimitSessions {
   }
 }
 
+/** Points this close to the best are ties: one short window cannot tell them apart. */
+export const LIMIT_TIE_FRACTION = 0.03;
+
+/**
+ * Each layout's best point, where it is within LIMIT_TIE_FRACTION of the best overall, best
+ * first: the ways of using the cores that a later comparison should all try.
+ */
+export function limitContenders(limit: Pick<LimitResult, 'points' | 'best'>): LimitPoint[] {
+  const bestByLayout = new Map<string, LimitPoint>();
+  for (const point of limit.points) {
+    const key = `${point.sessions}x${point.intraOpThreads}`;
+    const held = bestByLayout.get(key);
+    if (!held || point.rowsPerSec > held.rowsPerSec) bestByLayout.set(key, point);
+  }
+  return [...bestByLayout.values()]
+    .filter((p) => p.rowsPerSec >= limit.best.rowsPerSec * (1 - LIMIT_TIE_FRACTION))
+    .sort((a, b) => b.rowsPerSec - a.rowsPerSec);
+}
+
 export async function measureLimit(modelPath: string, maxBatchSize: number, durationMs: number, cores = cpus().length): Promise<LimitResult> {
   const points: LimitPoint[] = [];
   for (const layout of layoutsFor(cores)) {
