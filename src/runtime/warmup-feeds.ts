@@ -8,7 +8,12 @@ import { allocate, elementCount, toOrtType } from '../protocol/datatypes.js';
 import type { ModelSignature } from '../registry/model-signature.js';
 import { onnxruntime } from './onnxruntime.js';
 
-export function warmupFeeds(signature: ModelSignature, batchable: boolean, batchSize: number): Record<string, ort.Tensor> {
+/** Runs each warm-up size once (a model that does not batch: the first size only). */
+export async function warmUp(session: ort.InferenceSession, signature: ModelSignature, batchable: boolean, batchSizes: readonly number[]): Promise<void> {
+  for (const size of batchable ? batchSizes : batchSizes.slice(0, 1)) await session.run(warmupFeeds(signature, batchable, size));
+}
+
+function warmupFeeds(signature: ModelSignature, batchable: boolean, batchSize: number): Record<string, ort.Tensor> {
   const feeds: Record<string, ort.Tensor> = {};
   for (const spec of signature.inputs) {
     const dims = spec.shape.map((dim, axis) => (axis === 0 && batchable ? batchSize : dim < 0 ? 1 : dim));

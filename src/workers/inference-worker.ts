@@ -19,7 +19,7 @@ import { IdleHeapTrim, trimHeap } from '../runtime/heap-trim.js';
 import { runInPlace } from '../runtime/run-in-place.js';
 import { onnxruntime } from '../runtime/onnxruntime.js';
 import { createSession } from '../runtime/session-factory.js';
-import { warmupFeeds } from '../runtime/warmup-feeds.js';
+import { warmUp } from '../runtime/warmup-feeds.js';
 import { ownsBuffer } from '../runtime/tensor-batch.js';
 import { LoopPoller } from './loop-poller.js';
 import { SpinTicket } from './spin-gate.js';
@@ -35,8 +35,7 @@ async function load(): Promise<{ session?: ort.InferenceSession; report: Instanc
   try {
     const session = await createSession(data.modelPath, data.settings);
     const loadMs = performance.now() - started;
-    const sizes = data.batchable ? data.warmupBatchSizes : data.warmupBatchSizes.slice(0, 1);
-    for (const size of sizes) await session.run(warmupFeeds(data.signature, data.batchable, size));
+    await warmUp(session, data.signature, data.batchable, data.warmupBatchSizes);
     trimHeap();
     return { session, report: { threadId, ok: true, loadMs, warmupMs: performance.now() - started - loadMs } };
   } catch (error) {

@@ -17,7 +17,7 @@ import { WsinferError, toErrorPayload } from '../errors.js';
 import { onnxruntime } from '../runtime/onnxruntime.js';
 import { runInPlace } from '../runtime/run-in-place.js';
 import { createSession } from '../runtime/session-factory.js';
-import { warmupFeeds } from '../runtime/warmup-feeds.js';
+import { warmUp } from '../runtime/warmup-feeds.js';
 import type { BatchTask, BatchTaskResult, InstanceWorkerData, WorkerTensor } from './batch-task.js';
 import type { ModelInstances } from './model-instances.js';
 import { batchAnswered, batchDispatched } from './socket-poller.js';
@@ -46,8 +46,7 @@ export class InlineInstance implements ModelInstances {
       throw new WsinferError('ERR_MODEL_LOAD_FAILED', toErrorPayload(error).message);
     }
     try {
-      const sizes = options.batchable ? options.warmupBatchSizes : options.warmupBatchSizes.slice(0, 1);
-      for (const size of sizes) await session.run(warmupFeeds(options.signature, options.batchable, size));
+      await warmUp(session, options.signature, options.batchable, options.warmupBatchSizes);
     } catch (error) {
       await session.release();
       throw new WsinferError('ERR_MODEL_LOAD_FAILED', `warm-up failed: ${toErrorPayload(error).message}`);
