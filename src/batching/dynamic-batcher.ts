@@ -28,6 +28,13 @@ export interface BatchPolicy {
   defaultPriorityLevel: number;
   /** Batches running at once: the number of model instances. */
   maxInFlightBatches: number;
+  /**
+   * A request's arrival dispatches after the event loop's current round of socket reads
+   * (setImmediate) instead of at once. For inline instances, which run a batch on this
+   * thread as soon as it is dispatched: the requests read in the same round join it
+   * rather than each running alone.
+   */
+  dispatchAfterReads?: boolean;
 }
 
 export interface BatchRequest {
@@ -79,6 +86,7 @@ export class DynamicBatcher<R extends BatchRequest> {
   private readonly delayAdvisor = new DelayAdvisor();
   /** Set while a partial batch waits for company: how many requests were queued then. */
   private waitingWith: number | undefined;
+  private scheduledAfterReads = false;
 
   constructor(
     readonly policy: Readonly<BatchPolicy>,
@@ -121,7 +129,17 @@ export class DynamicBatcher<R extends BatchRequest> {
     };
     if (timeoutUs !== undefined) entry.timer = this.clock.setTimer(() => this.expire(entry), timeoutUs);
     this.queue.push(entry);
-    this.schedule();
+    if (this.policy.dispatchAfterReads) this.scheduleAfterReads();
+    else this.schedule();
+  }
+
+  private scheduleAfterReads(): void {
+    if (this.scheduledAfterReads) return;
+    this.scheduledAfterReads = true;
+    setImmediate(() => {
+      this.scheduledAfterReads = false;
+      this.schedule();
+    });
   }
 
   /**

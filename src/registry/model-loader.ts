@@ -131,6 +131,7 @@ export async function loadModelVersion(folder: ModelFolder, version: string, ctx
     priorityLevels: batching.priorityLevels,
     defaultPriorityLevel: batching.defaultPriorityLevel,
     maxInFlightBatches: pools.reduce((sum, pool) => sum + pool.count, 0) + extraInFlightBatches(placements, ctx),
+    dispatchAfterReads: placements.some((p) => p.inline),
   }, executor.run);
   return new ModelHandle(folder.name, version, config, signature, placements, batcher, pools);
 }

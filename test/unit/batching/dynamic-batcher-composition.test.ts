@@ -157,3 +157,30 @@ describe('DynamicBatcher instance reuse', () => {
     expect(drained).toBe(true);
   });
 });
+
+describe('DynamicBatcher dispatchAfterReads (inline instances)', () => {
+  it('sends requests that arrive in one turn of the event loop as one batch, after that turn', async () => {
+    const h = new BatcherHarness({ dispatchAfterReads: true });
+    h.submit(request('a'), request('b'), request('c'));
+    expect(h.batchIds).toEqual([]);
+    await settle();
+    expect(h.batchIds).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('dispatches the first at once without it, with an instance free', () => {
+    const h = new BatcherHarness();
+    h.submit(request('a'), request('b'), request('c'));
+    expect(h.batchIds).toEqual([['a']]);
+  });
+
+  it('still waits for the free instance, and hands it what queued meanwhile when it frees', async () => {
+    const h = new BatcherHarness({ dispatchAfterReads: true });
+    h.submit(request('a'));
+    await settle();
+    h.submit(request('b'), request('c'));
+    await settle();
+    expect(h.batchIds).toEqual([['a']]);
+    h.batches[0]!.free();
+    expect(h.batchIds).toEqual([['a'], ['b', 'c']]);
+  });
+});
