@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeScaleModelVersion } from '../fixtures/fixture-models.js';
 import { type TestServer, startTestServer } from './helpers/test-server.js';
-import { RawSocket, type Reply, bin } from './helpers/raw-socket.js';
+import { RawSocket, type Reply, bin, floats } from './helpers/raw-socket.js';
 
 const x = { name: 'x', datatype: 'FP32', shape: [1, 4], data: bin(Float32Array.from([1, 2, 3, 4])) };
 
@@ -67,6 +67,29 @@ describe('explicit model control', () => {
       expect(await socket.reply('gone')).toMatchObject({ code: 'ERR_MODEL_NOT_FOUND' });
       socket.close();
       expect(await post(t, '/v2/repository/models/nothing/load')).toMatchObject({ status: 404, body: { code: 'ERR_MODEL_NOT_FOUND' } });
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('replaces and unloads a version whose instance runs inline on the socket thread, with no failed request', async () => {
+    const t = await startTestServer(async (repo) => {
+      await writeScaleModelVersion(repo.dir, 'scorer', 1, 1);
+      await writeFile(join(repo.dir, 'scorer', 'config.json'), JSON.stringify({ maxBatchSize: 8, instanceGroup: [{ kind: 'cpu', count: 1, inline: true }] }));
+    }, { modelControl: 'explicit', startupModels: ['scorer'] });
+    try {
+      const load = startLoad(t, 3);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await writeScaleModelVersion(t.repo.dir, 'scorer', 2, 2);
+      expect((await post(t, '/v2/repository/models/scorer/load')).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const replies = await load.stop();
+      expect(replies.filter((r) => r.op !== 'result')).toEqual([]);
+      expect(replies.at(-1)!.model_version).toBe('2');
+      // x × 2 from version 2.
+      expect([...floats(replies.at(-1)!.outputs[0].data)]).toEqual([2, 4, 6, 8]);
+      expect(t.logger.lines).toContain("info model 'scorer' version 2 ready on 1× cpu inline on the socket thread (batching up to 8 rows)");
+      expect((await post(t, '/v2/repository/models/scorer/unload'))).toEqual({ status: 200, body: { name: 'scorer', unloaded: true } });
     } finally {
       await t.stop();
     }
