@@ -20,7 +20,9 @@ export interface RequestQueue<T extends Queueable> {
 }
 
 interface Slot<T> {
-  item: T;
+  /** Cleared on removal: a dead slot waits in its array until the head passes it, and must
+   * not keep the request (its tensors, its reply) alive that long. */
+  item: T | undefined;
   removed: boolean;
 }
 
@@ -72,10 +74,12 @@ export class PriorityQueue<T extends Queueable> implements RequestQueue<T> {
       fifo.dropDeadHead();
       if (fifo.head < fifo.slots.length) {
         const slot = fifo.slots[fifo.head]!;
+        const item = slot.item!;
         slot.removed = true;
-        this.slotOf.delete(slot.item);
+        slot.item = undefined;
+        this.slotOf.delete(item);
         fifo.dropDeadHead();
-        return slot.item;
+        return item;
       }
     }
     return undefined;
@@ -90,6 +94,7 @@ export class PriorityQueue<T extends Queueable> implements RequestQueue<T> {
     const slot = this.slotOf.get(item);
     if (!slot) return false;
     slot.removed = true;
+    slot.item = undefined;
     this.slotOf.delete(item);
     return true;
   }
@@ -100,7 +105,7 @@ export class PriorityQueue<T extends Queueable> implements RequestQueue<T> {
       // Read length each step: an item pushed while iterating is seen, like Array#values.
       for (let i = fifo.head; i < fifo.slots.length; i++) {
         const slot = fifo.slots[i]!;
-        if (!slot.removed) yield slot.item;
+        if (!slot.removed) yield slot.item!;
       }
     }
   }

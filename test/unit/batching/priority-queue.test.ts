@@ -2,6 +2,8 @@
  * The batcher's queue decides who is served next; these tests pin that order through
  * removals from the middle and through enough traffic to trigger compaction.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { PriorityQueue } from '../../../src/batching/priority-queue.js';
 
@@ -137,3 +139,30 @@ describe('PriorityQueue', () => {
     expect(() => new PriorityQueue<Item>(1.5)).toThrow(RangeError);
   });
 });
+
+describe('PriorityQueue memory', () => {
+  it('lets go of items that left, while their dead slots still wait behind a live one', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const queue = new PriorityQueue<Item>(1);
+    const refs = fill(queue, 500);
+    queue.push(item('stays'));
+    for (let i = 0; i < 250; i++) queue.shift();
+    for (const ref of refs.slice(250)) queue.remove(ref.deref()!);
+    // WeakRefs read in this job stay alive until it ends.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    expect(refs.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
+    expect(ids(queue)).toEqual(['stays']);
+  });
+});
+
+function fill(queue: PriorityQueue<Item>, count: number): Array<WeakRef<Item>> {
+  const refs: Array<WeakRef<Item>> = [];
+  for (let i = 0; i < count; i++) {
+    const entry: Item & { payload: number[] } = { priorityLevel: 1, id: `i${i}`, payload: new Array(64).fill(i) };
+    queue.push(entry);
+    refs.push(new WeakRef(entry));
+  }
+  return refs;
+}
