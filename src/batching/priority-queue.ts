@@ -24,7 +24,20 @@ interface Slot<T> {
    * not keep the request (its tensors, its reply) alive that long. */
   item: T | undefined;
   removed: boolean;
+  /** The queue it belongs to: an item can only be removed from its own. */
+  readonly queue: object;
 }
+
+/**
+ * Each item carries its own slot, under a symbol, instead of a Map from item to slot: a
+ * Map that grows and shrinks with the queue many times a second rehashes into a new table
+ * each time, and V8 links every obsolete table to its successor. Once one obsolete table
+ * reached the old generation, that chain kept every later request alive through each
+ * scavenge until a mark-compact: 1.5-1.9 MB copied per scavenge, 3-4 ms pauses, at
+ * fraud's 30,000 req/s (bench/what-we-changed.md, item 29).
+ */
+const SLOT = Symbol('priority-queue slot');
+type Slotted<T> = T & { [SLOT]?: Slot<T> };
 
 /** Compact a level's array once this many dead slots sit before its head. */
 const COMPACT_AFTER = 1024;
@@ -51,7 +64,7 @@ class Fifo<T> {
 
 export class PriorityQueue<T extends Queueable> implements RequestQueue<T> {
   private readonly levels: Array<Fifo<T>>;
-  private readonly slotOf = new Map<T, Slot<T>>();
+  private live = 0;
 
   constructor(readonly priorityLevels: number) {
     if (!Number.isInteger(priorityLevels) || priorityLevels < 1) throw new RangeError('priorityLevels must be ≥ 1');
@@ -59,14 +72,15 @@ export class PriorityQueue<T extends Queueable> implements RequestQueue<T> {
   }
 
   get size(): number {
-    return this.slotOf.size;
+    return this.live;
   }
 
   push(item: T): void {
     const level = Math.min(Math.max(1, item.priorityLevel), this.levels.length);
-    const slot = { item, removed: false };
+    const slot: Slot<T> = { item, removed: false, queue: this };
     this.levels[level - 1]!.push(slot);
-    this.slotOf.set(item, slot);
+    (item as Slotted<T>)[SLOT] = slot;
+    this.live++;
   }
 
   shift(): T | undefined {
@@ -75,9 +89,7 @@ export class PriorityQueue<T extends Queueable> implements RequestQueue<T> {
       if (fifo.head < fifo.slots.length) {
         const slot = fifo.slots[fifo.head]!;
         const item = slot.item!;
-        slot.removed = true;
-        slot.item = undefined;
-        this.slotOf.delete(item);
+        this.release(item as Slotted<T>, slot);
         fifo.dropDeadHead();
         return item;
       }
@@ -91,12 +103,17 @@ export class PriorityQueue<T extends Queueable> implements RequestQueue<T> {
   }
 
   remove(item: T): boolean {
-    const slot = this.slotOf.get(item);
-    if (!slot) return false;
+    const slot = (item as Slotted<T>)[SLOT];
+    if (!slot || slot.removed || slot.queue !== this) return false;
+    this.release(item as Slotted<T>, slot);
+    return true;
+  }
+
+  private release(item: Slotted<T>, slot: Slot<T>): void {
     slot.removed = true;
     slot.item = undefined;
-    this.slotOf.delete(item);
-    return true;
+    item[SLOT] = undefined;
+    this.live--;
   }
 
   *[Symbol.iterator](): Iterator<T> {

@@ -166,3 +166,29 @@ function fill(queue: PriorityQueue<Item>, count: number): Array<WeakRef<Item>> {
   }
   return refs;
 }
+
+describe('PriorityQueue removal', () => {
+  it('removes an item once, and only from the queue that holds it', () => {
+    const a = new PriorityQueue<Item>(1);
+    const b = new PriorityQueue<Item>(1);
+    const x = item('x');
+    a.push(x);
+    b.push(item('y'));
+    expect(b.remove(x)).toBe(false);
+    expect(ids(a)).toEqual(['x']);
+    expect(a.remove(x)).toBe(true);
+    expect(a.remove(x)).toBe(false);
+    expect([a.size, b.size]).toEqual([0, 1]);
+  });
+
+  it('takes an item back after it left and was pushed again', () => {
+    const queue = new PriorityQueue<Item>(2);
+    const x = item('x', 2);
+    queue.push(x);
+    expect(queue.shift()).toBe(x);
+    queue.push(x);
+    queue.push(item('first', 1));
+    expect(drainIds(queue)).toEqual(['first', 'x']);
+    expect(queue.size).toBe(0);
+  });
+});
