@@ -16,12 +16,11 @@ import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
 import type * as ort from 'onnxruntime-node';
 import { toErrorPayload } from '../errors.js';
 import { IdleHeapTrim, trimHeap } from '../runtime/heap-trim.js';
-import { runInPlace } from '../runtime/run-in-place.js';
-import { onnxruntime } from '../runtime/onnxruntime.js';
 import { createSession } from '../runtime/session-factory.js';
 import { warmUp } from '../runtime/warmup-feeds.js';
 import { ownsBuffer } from '../runtime/tensor-batch.js';
 import { LoopPoller } from './loop-poller.js';
+import { runBatchTask } from './run-batch-task.js';
 import { SpinTicket } from './spin-gate.js';
 import type { BatchTask, BatchTaskResult, InstanceReport, InstanceWorkerData, WorkerTensor } from './batch-task.js';
 
@@ -87,11 +86,7 @@ async function runOne(task: BatchTask): Promise<BatchTaskResult | unknown> {
   if (data.exitOnBatchRows !== undefined && task.inputs[0]?.dims[0] === data.exitOnBatchRows) process.exit(1);
 
   try {
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const input of task.inputs) feeds[input.name] = new onnxruntime.Tensor(input.type, input.data, input.dims);
-    const started = performance.now();
-    const results = await runInPlace(session, feeds, task.outputNames);
-    const computeUs = Math.round((performance.now() - started) * 1000);
+    const { results, computeUs } = await runBatchTask(session, task);
     const outputs = task.outputNames.map((name) => toWorkerTensor(name, results[name]!));
     const transfer = outputs.flatMap((o) => (Array.isArray(o.data) ? [] : [o.data.buffer as ArrayBuffer]));
     const result: BatchTaskResult = { ok: true, outputs, computeUs };

@@ -16,12 +16,11 @@
  */
 import type * as ort from 'onnxruntime-node';
 import { WsinferError, toErrorPayload } from '../errors.js';
-import { onnxruntime } from '../runtime/onnxruntime.js';
-import { runInPlace } from '../runtime/run-in-place.js';
 import { createSession } from '../runtime/session-factory.js';
 import { warmUp } from '../runtime/warmup-feeds.js';
 import type { BatchTask, BatchTaskResult, InstanceWorkerData, WorkerTensor } from './batch-task.js';
 import type { ModelInstances } from './model-instances.js';
+import { runBatchTask } from './run-batch-task.js';
 import { batchAnswered, batchDispatched } from './socket-poller.js';
 import { SpinTicket } from './spin-gate.js';
 
@@ -74,13 +73,7 @@ export class InlineInstance implements ModelInstances {
     this.running = true;
     if (this.spin) batchDispatched(0, this.spin.windowMs, this.spin.ticket.open);
     try {
-      const feeds: Record<string, ort.Tensor> = {};
-      for (const input of task.inputs) feeds[input.name] = new onnxruntime.Tensor(input.type, input.data, input.dims);
-      const started = performance.now();
-      // Now, inside this call: the batch is already formed, and deferring it a turn of the
-      // event loop would only add that turn to every request's latency.
-      const results = await runInPlace(this.session, feeds, task.outputNames);
-      const computeUs = Math.round((performance.now() - started) * 1000);
+      const { results, computeUs } = await runBatchTask(this.session, task);
       const outputs = task.outputNames.map((name): WorkerTensor => {
         const tensor = results[name]!;
         return { name, type: tensor.type as WorkerTensor['type'], dims: [...tensor.dims], data: tensor.data as WorkerTensor['data'] };
