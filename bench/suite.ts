@@ -60,16 +60,17 @@ const MEMORY_MODEL = 'medium';
 /** Each (layout, batch size) point of the limit runs this long. */
 const LIMIT_POINT_MS = 600;
 const MAX_TRIALS = 5;
-/** Alternating (reference, wsinfer) runs behind each throughput ratio. */
-const PAIRS = 5;
-/** Alternating (limit's batch-1 run, wsinfer's p50 at c=1) runs behind each p50 goal. */
-const P50_PAIRS = 5;
+/**
+ * Alternating runs behind each paired figure: (reference, wsinfer) for the throughput
+ * ratios, (limit's batch-1 run, wsinfer's p50 at c=1) for the p50 goals, (limit alone,
+ * limit while the echo server answers) for the saturation bound. Five keep the suite near
+ * five minutes; more (--pairs) narrow the interval around each median.
+ */
+const DEFAULT_PAIRS = 5;
 /** How long the limit runs batch-1 back to back in each of those pairs. */
 const P50_RUN_WINDOW_MS = 400;
 /** The limit's open loop (the model's own queueing at wsinfer's open-loop rate) runs this long. */
 const LIMIT_OPEN_LOOP_MS = 3000;
-/** Alternating (limit alone, limit while the echo server answers) runs: as many as the pairs it bounds. */
-const LIMIT_UNDER_LOAD_PAIRS = 5;
 
 const USAGE = `Usage: npm run bench [-- options]
 
@@ -80,6 +81,9 @@ About 4-5 minutes.
 Options:
   --only <models>               comma-separated subset of ${SHIPPED_MODELS.join(', ')}
   --measurement-interval-ms <n> length of one measurement window (default 1000)
+  --pairs <n>                   alternating runs behind each paired figure (default ${DEFAULT_PAIRS});
+                                each adds about 20 s to a full run, and narrows the
+                                interval shown around the saturation goal's median
   --out <file>                  where to write the report (default BENCHMARKS.md)
   --from-source                 run wsinfer through tsx instead of building dist/
   --render <result.json>        measure nothing: write the report from a saved run
@@ -94,6 +98,7 @@ const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     'measurement-interval-ms': { type: 'string' },
+    pairs: { type: 'string' },
     out: { type: 'string' },
     'from-source': { type: 'boolean' },
     render: { type: 'string' },
@@ -107,6 +112,11 @@ if (values.help) {
 const build = values['from-source'] ? 'source' : 'dist';
 const models = values.only ? values.only.split(',') : SHIPPED_MODELS;
 const intervalMs = Number(values['measurement-interval-ms'] ?? 1000);
+const pairCount = Number(values.pairs ?? DEFAULT_PAIRS);
+if (!Number.isInteger(pairCount) || pairCount < 1 || pairCount > 100) {
+  process.stderr.write(`bench: --pairs must be a whole number from 1 to 100, not '${values.pairs}'\n`);
+  process.exit(2);
+}
 const outFile = values.out ?? join(ROOT, 'BENCHMARKS.md');
 const modelsDir = join(ROOT, 'models');
 
@@ -209,35 +219,36 @@ async function main(): Promise<void> {
     const pairWindowMs = Math.round(intervalMs * 1.5);
     const fraud = figures.find((m) => m.name === 'fraud');
     if (fraud) {
-      log(`fraud: ${PAIRS} alternating naive / wsinfer runs at concurrency 64`);
+      log(`fraud: ${pairCount} alternating naive / wsinfer runs at concurrency 64`);
       const naive = await startBaseline(naiveScript, join(modelsDir, 'fraud', '1', 'model.onnx'));
       try {
-        paired.fraudVsNaive = await pairWithServer(loadOptions('', 'fraud', 'concurrency', [64]), naive.wsUrl, wsinfer.wsUrl, 64, PAIRS, pairWindowMs);
+        paired.fraudVsNaive = await pairWithServer(loadOptions('', 'fraud', 'concurrency', [64]), naive.wsUrl, wsinfer.wsUrl, 64, pairCount, pairWindowMs);
       } finally {
         await naive.stop();
       }
     }
     if (medium) {
       const concurrency = saturationConcurrency(medium.config);
-      log(`${medium.name}: ${PAIRS} alternating limit / wsinfer runs at concurrency ${concurrency}`);
+      log(`${medium.name}: ${pairCount} alternating limit / wsinfer runs at concurrency ${concurrency}`);
       const modelPath = join(modelsDir, medium.name, '1', 'model.onnx');
       const contenders = await Promise.all(limitContenders(medium.limit).map(async (point) => ({ sessions: await LimitSessions.start(modelPath, point), batch: point.batch })));
       try {
         paired.mediumVsLimit = await pairWithLimit(
-          loadOptions('', medium.name, 'concurrency', [concurrency]), contenders, wsinfer.wsUrl, concurrency, PAIRS, pairWindowMs,
+          loadOptions('', medium.name, 'concurrency', [concurrency], wsinfer.child.pid), contenders, wsinfer.wsUrl, concurrency, pairCount, pairWindowMs,
+          medium.config.instances,
         );
       } finally {
         await Promise.all(contenders.map((c) => c.sessions.close()));
       }
     }
     for (const model of figures) {
-      log(`${model.name}: ${P50_PAIRS} alternating runs at c=1: limit batch-1, wsinfer, the echo server running the model in place`);
+      log(`${model.name}: ${pairCount} alternating runs at c=1: limit batch-1, wsinfer, the echo server running the model in place`);
       const modelPath = join(modelsDir, model.name, '1', 'model.onnx');
       const sessions = await LimitSessions.start(modelPath, { sessions: 1, intraOpThreads: model.config.intraOpThreads });
       const inline = await startBaseline(echoScript, modelPath, `run:${model.config.intraOpThreads}`);
       try {
         const base = loadOptions('', model.name, 'concurrency', [1]);
-        model.pairedP50 = await pairP50WithRun(base, sessions, wsinfer.wsUrl, inline.wsUrl, P50_PAIRS, P50_RUN_WINDOW_MS, Math.round(intervalMs * 0.8));
+        model.pairedP50 = await pairP50WithRun(base, sessions, wsinfer.wsUrl, inline.wsUrl, pairCount, P50_RUN_WINDOW_MS, Math.round(intervalMs * 0.8));
         const inlineUs = model.pairedP50.medianInlineOverheadUs;
         log(`${model.name}: p50 − batch-1 run, median of pairs: wsinfer ${(model.pairedP50.medianOverheadUs / 1000).toFixed(3)} ms, ` +
           `in place ${inlineUs === undefined ? '–' : (inlineUs / 1000).toFixed(3)} ms`);
@@ -260,13 +271,13 @@ async function main(): Promise<void> {
     const concurrency = saturationConcurrency(model.config);
     const burst = Math.max(1, Math.round(closedStep(model.wsinfer, concurrency)?.server?.batchSize ?? model.config.maxBatchSize));
     if (!(rate > 0)) return undefined;
-    log(`${model.name}: limit alone / while the echo server answers c=${concurrency} at ${rate} req/s in bursts of ${burst}, ${LIMIT_UNDER_LOAD_PAIRS} alternating runs`);
+    log(`${model.name}: limit alone / while the echo server answers c=${concurrency} at ${rate} req/s in bursts of ${burst}, ${pairCount} alternating runs`);
     const modelPath = join(modelsDir, model.name, '1', 'model.onnx');
     const paced = await startBaseline(echoScript, modelPath, `pace:${rate}:${burst}`);
     const sessions = await LimitSessions.start(modelPath, model.limit.best);
     try {
       const load = loadOptions(paced.wsUrl, model.name, 'concurrency', [concurrency]);
-      const measured = await measureLimitUnderLoad(sessions, model.limit.best.batch, load, rate, burst, LIMIT_UNDER_LOAD_PAIRS, Math.round(intervalMs * 1.5));
+      const measured = await measureLimitUnderLoad(sessions, model.limit.best.batch, load, rate, burst, pairCount, Math.round(intervalMs * 1.5));
       log(`${model.name}: the limit keeps ${(measured.medianRatio * 100).toFixed(0)} % of its rows/s while requests are answered ` +
         `(${measured.pairs.map((p) => Math.round(p.answeredRps)).join(' / ')} req/s answered)`);
       return measured;

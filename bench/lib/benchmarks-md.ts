@@ -2,6 +2,7 @@
 import type { StepReport } from '../../src/bench/bench-types.js';
 import { type GoalCheck, batch1RunUs, evaluateGoals, saturation, verdict } from './goals.js';
 import type { GpuRun } from './gpu-run.js';
+import { coreSharesSection } from './core-shares-md.js';
 import { renderGpuSection } from './gpu-section.js';
 import { perExtraInstanceBytes } from './memory-probe.js';
 import type { PairedComparison } from './paired-runs.js';
@@ -118,8 +119,8 @@ function pairedSection(result: SuiteResult): string {
     m.name, String(i + 1), int(p.runUs), int(p.p50Us), us(p.computeUs), overMs(p.p50Us, p.runUs), us(p.inlineP50Us), us(p.inlineComputeUs), overMs(p.inlineP50Us, p.runUs),
   ]));
   return [
-    'The machine\'s speed drifts on a shared host, so the goals that compare wsinfer with a reference also come from short runs of the two taken alternately; ' +
-      'each goal uses the median over its pairs.',
+    'The machine\'s speed drifts on a shared host, so the goals that compare wsinfer with a reference also come from short runs of the two taken alternately ' +
+      '(in throughput pairs the reference runs first in odd pairs and second in even ones, so a steady drift favours neither); each goal uses the median over its pairs.',
     ...(rows.length > 0 ? ['', table(['model', 'comparison', 'pair', 'reference rows/s', 'wsinfer infer/s', 'ratio'], rows)] : []),
     ...(latencyRows.length > 0 ? [
       '',
@@ -129,6 +130,7 @@ function pairedSection(result: SuiteResult): string {
       '',
       table(['model', 'pair', 'limit batch-1 run µs', 'wsinfer p50 µs', 'wsinfer run µs', 'wsinfer p50 − limit run ms', 'in place p50 µs', 'in place run µs', 'in place p50 − limit run ms'], latencyRows),
     ] : []),
+    ...coreSharesSection(result.paired.mediumVsLimit),
     ...limitUnderLoadSection(result.mediumLimitUnderLoad),
   ].join('\n');
 }
@@ -141,8 +143,9 @@ function limitUnderLoadSection(underLoad: SuiteResult['mediumLimitUnderLoad']): 
       `the same closed loop as the saturation pairs (concurrency ${underLoad.concurrency}, the same generator), paced to ${int(underLoad.rateRps)} requests/s ` +
       `(wsinfer's rate in the pairs above) in bursts of ${underLoad.burst} (wsinfer's mean batch) — the share of the limit any server keeps once it serves the requests themselves.`,
     '',
-    table(['pair', 'limit alone rows/s', 'limit while serving rows/s', 'ratio', 'requests/s answered meanwhile'], underLoad.pairs.map((p, i) => [
+    table(['pair', 'limit alone rows/s', 'limit while serving rows/s', 'ratio', 'requests/s answered meanwhile', 'sessions\' CPU alone / while serving'], underLoad.pairs.map((p, i) => [
       String(i + 1), int(p.aloneRowsPerSec), int(p.servingRowsPerSec), (p.aloneRowsPerSec > 0 ? p.servingRowsPerSec / p.aloneRowsPerSec : 0).toFixed(2), int(p.answeredRps),
+      p.aloneComputePercent === undefined || p.servingComputePercent === undefined ? '–' : `${percent(p.aloneComputePercent)} / ${percent(p.servingComputePercent)}`,
     ])),
   ];
 }

@@ -6,6 +6,7 @@
  */
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { processCpuSince, readProcessCpu } from '../../src/bench/process-cpu.js';
 import type { ExecutionProvider } from '../../src/runtime/session-factory.js';
 import type { LimitOnceReply, LimitReply, LimitRequest, LimitWorkerData } from './limit-worker.js';
 
@@ -21,6 +22,11 @@ export interface LimitPoint extends Layout {
   batch: number;
   rowsPerSec: number;
   medianRunUs: number;
+  /**
+   * CPU the sessions' threads used while they ran, % of one core: this process's CPU
+   * beyond its main thread, which only waits meanwhile. Where /proc could be read.
+   */
+  computePercent?: number;
 }
 
 export interface LimitResult {
@@ -77,10 +83,16 @@ export class LimitSessions {
 
   /** Every session runs `batch`-row batches back to back for `durationMs`, all at once. */
   async measure(batch: number, durationMs: number): Promise<LimitPoint> {
+    const cpuAtStart = readProcessCpu(process.pid);
+    const started = performance.now();
     const replies = await Promise.all(this.workers.map((w) => run(w, { op: 'run', batch, durationMs, warmupRuns: 3 })));
+    const cpu = processCpuSince(cpuAtStart, readProcessCpu(process.pid));
+    const elapsedMs = performance.now() - started;
     const rowsPerSec = replies.reduce((sum, r) => sum + r.rows / (r.elapsedMs / 1000), 0);
     const medianRunUs = replies.reduce((sum, r) => sum + r.medianRunUs, 0) / replies.length;
-    return { ...this.layout, batch, rowsPerSec, medianRunUs };
+    // Includes the three warm-up runs each session makes first, as the elapsed time does.
+    const computePercent = cpu && elapsedMs > 0 ? ((cpu.processUs - cpu.mainThreadUs) / 1000 / elapsedMs) * 100 : undefined;
+    return { ...this.layout, batch, rowsPerSec, medianRunUs, ...(computePercent !== undefined && { computePercent }) };
   }
 
   get count(): number {

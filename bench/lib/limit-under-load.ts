@@ -24,8 +24,11 @@ export interface LimitUnderLoad {
   /** The closed loop's concurrency. */
   concurrency: number;
   batch: number;
-  /** answeredRps: requests/s the echo server answered while the limit ran. */
-  pairs: Array<{ aloneRowsPerSec: number; servingRowsPerSec: number; answeredRps: number }>;
+  /**
+   * answeredRps: requests/s the echo server answered while the limit ran. The compute
+   * percents: CPU of the limit's session threads in each window, % of one core (/proc).
+   */
+  pairs: Array<{ aloneRowsPerSec: number; servingRowsPerSec: number; answeredRps: number; aloneComputePercent?: number; servingComputePercent?: number }>;
   /** Median of servingRowsPerSec ÷ aloneRowsPerSec. */
   medianRatio: number;
 }
@@ -45,7 +48,10 @@ export async function measureLimitUnderLoad(
     await new Promise((resolve) => setTimeout(resolve, LOAD_WARMUP_MS));
     const serving = await sessions.measure(batch, windowMs);
     const answered = (await load).steps[0];
-    out.push({ aloneRowsPerSec: alone.rowsPerSec, servingRowsPerSec: serving.rowsPerSec, answeredRps: answered?.requestsPerSec ?? 0 });
+    out.push({
+      aloneRowsPerSec: alone.rowsPerSec, servingRowsPerSec: serving.rowsPerSec, answeredRps: answered?.requestsPerSec ?? 0,
+      ...(alone.computePercent !== undefined && serving.computePercent !== undefined && { aloneComputePercent: alone.computePercent, servingComputePercent: serving.computePercent }),
+    });
   }
   const ratios = out.map((p) => ({ reference: p.aloneRowsPerSec, wsinfer: p.servingRowsPerSec }));
   return { rateRps, burst, concurrency: echoLoad.levels[0] ?? 0, batch, pairs: out, medianRatio: medianRatio(ratios) };

@@ -6,12 +6,32 @@
  */
 import type { RunBenchmarkOptions } from '../../src/bench/run-benchmark.js';
 import { runBenchmark } from '../../src/bench/run-benchmark.js';
-import type { LimitSessions } from './limit-runner.js';
+import type { StepReport } from '../../src/bench/bench-types.js';
+import type { LimitPoint, LimitSessions } from './limit-runner.js';
 
 export interface Pair {
   /** Rows/s of the reference (the limit, or the naive peer). */
   reference: number;
   wsinfer: number;
+  /** Against the limit, where /proc could be read: which threads had the cores in each window. */
+  cores?: CoreShares;
+}
+
+/**
+ * Where the two cores went in one limit / wsinfer pair, each in % of one core. The ratio
+ * of the pair is (instances ÷ limit) × (wsinfer's rows per instance CPU-second ÷ the
+ * limit's rows per session CPU-second): the share of the cores the model got, times how
+ * well it used them.
+ */
+export interface CoreShares {
+  /** The limit's session threads, in its window. */
+  limitPercent: number;
+  /** wsinfer's instances (its busiest threads, one per instance), in its window. */
+  instancesPercent: number;
+  /** The rest of wsinfer's process: the socket thread, the collector's helper threads. */
+  serverOtherPercent: number;
+  /** The load generator (the suite's own process) in wsinfer's window. */
+  generatorPercent: number;
 }
 
 export interface PairedComparison {
@@ -41,15 +61,49 @@ export interface PairedOverhead {
   medianInlineOverheadUs?: number;
 }
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return 0;
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+export function pairRatios(pairs: readonly Pair[]): number[] {
+  return pairs.map((p) => (p.reference > 0 ? p.wsinfer / p.reference : 0));
+}
+
 export function medianRatio(pairs: readonly Pair[]): number {
-  return median(pairs.map((p) => (p.reference > 0 ? p.wsinfer / p.reference : 0)));
+  return median(pairRatios(pairs));
+}
+
+/** A distribution-free confidence interval for a median: two order statistics of the sample. */
+export interface MedianInterval {
+  low: number;
+  high: number;
+  /** The chance that the interval holds the true median (1 − 2·P(Binomial(n, ½) < k)). */
+  confidence: number;
+}
+
+/**
+ * The narrowest interval [x(k), x(n−k+1)] of the sorted sample whose confidence is at
+ * least `wanted`; with too few values for that, [min, max] with the confidence it has
+ * (five pairs: 93.75 %). Assumes only that the values are independent draws around one
+ * median, which is what alternating pairs on a drifting machine give.
+ */
+export function medianInterval(values: readonly number[], wanted = 0.95): MedianInterval | undefined {
+  const n = values.length;
+  if (n < 2) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  // below[k] = P(B < k) for B ~ Binomial(n, 1/2).
+  const below: number[] = [0];
+  let term = 0.5 ** n;
+  for (let i = 0; i <= n; i++) {
+    below.push(below[i]! + term);
+    term = (term * (n - i)) / (i + 1);
+  }
+  let k = 1;
+  while (k + 1 <= n - k && 1 - 2 * below[k + 1]! >= wanted) k++;
+  return { low: sorted[k - 1]!, high: sorted[n - k]!, confidence: 1 - 2 * below[k]! };
 }
 
 export function medianOverheadUs(pairs: readonly LatencyPair[]): number {
@@ -71,11 +125,40 @@ async function serverRate(base: RunBenchmarkOptions, url: string, concurrency: n
   return (await serverWindow(base, url, concurrency, windowMs))?.inferPerSec ?? 0;
 }
 
+/** wsinfer's instances are its busiest threads at saturation; the rest of its CPU is everything else. */
+function coreShares(limit: LimitPoint, step: StepReport | undefined, instances: number): CoreShares | undefined {
+  const threads = step?.serverCpu?.threadsPercent;
+  if (limit.computePercent === undefined || !step?.serverCpu || !threads || threads.length < instances) return undefined;
+  const instancesPercent = threads.slice(0, instances).reduce((sum, p) => sum + p, 0);
+  return {
+    limitPercent: limit.computePercent,
+    instancesPercent,
+    serverOtherPercent: Math.max(0, step.serverCpu.processPercent - instancesPercent),
+    generatorPercent: step.clientCpuPercent,
+  };
+}
+
+/**
+ * Runs `first` and `second` in that order on even pairs and the other way round on odd
+ * ones, so a machine that slows (or speeds up) steadily through the pairs does not
+ * always favour the side that runs first.
+ */
+async function inTurn<A, B>(pair: number, first: () => Promise<A>, second: () => Promise<B>): Promise<[A, B]> {
+  if (pair % 2 === 0) {
+    const a = await first();
+    return [a, await second()];
+  }
+  const b = await second();
+  return [await first(), b];
+}
+
 export async function pairWithServer(base: RunBenchmarkOptions, referenceUrl: string, wsinferUrl: string, concurrency: number, pairs: number, windowMs: number): Promise<PairedComparison> {
   const out: Pair[] = [];
   for (let i = 0; i < pairs; i++) {
-    const reference = await serverRate(base, referenceUrl, concurrency, windowMs);
-    out.push({ reference, wsinfer: await serverRate(base, wsinferUrl, concurrency, windowMs) });
+    const [reference, wsinfer] = await inTurn(i,
+      () => serverRate(base, referenceUrl, concurrency, windowMs),
+      () => serverRate(base, wsinferUrl, concurrency, windowMs));
+    out.push({ reference, wsinfer });
   }
   return { reference: 'naive peer', concurrency, pairs: out, medianRatio: medianRatio(out) };
 }
@@ -92,14 +175,24 @@ export interface LimitContender {
  * limit is the best way to use the cores at that moment, and a layout that merely won a
  * short window would otherwise stand in for it.
  */
-export async function pairWithLimit(base: RunBenchmarkOptions, contenders: readonly LimitContender[], wsinferUrl: string, concurrency: number, pairs: number, windowMs: number): Promise<PairedComparison> {
+export async function pairWithLimit(
+  base: RunBenchmarkOptions, contenders: readonly LimitContender[], wsinferUrl: string, concurrency: number, pairs: number, windowMs: number, instances: number,
+): Promise<PairedComparison> {
   const out: Pair[] = [];
   // Freshly loaded sessions run slow at first (caches, lazy allocations): one unmeasured run.
   for (const c of contenders) await c.sessions.measure(c.batch, windowMs);
+  const bestLimit = async () => {
+    let best: LimitPoint | undefined;
+    for (const c of contenders) {
+      const point = await c.sessions.measure(c.batch, windowMs);
+      if (!best || point.rowsPerSec > best.rowsPerSec) best = point;
+    }
+    return best!;
+  };
   for (let i = 0; i < pairs; i++) {
-    let reference = 0;
-    for (const c of contenders) reference = Math.max(reference, (await c.sessions.measure(c.batch, windowMs)).rowsPerSec);
-    out.push({ reference, wsinfer: await serverRate(base, wsinferUrl, concurrency, windowMs) });
+    const [limit, step] = await inTurn(i, bestLimit, () => serverWindow(base, wsinferUrl, concurrency, windowMs));
+    const cores = coreShares(limit, step, instances);
+    out.push({ reference: limit.rowsPerSec, wsinfer: step?.inferPerSec ?? 0, ...(cores && { cores }) });
   }
   const names = contenders.map((c) => `${c.sessions.layout.sessions} × ${c.sessions.layout.intraOpThreads}, batch ${c.batch}`);
   const reference = names.length === 1 ? `limit (${names[0]})` : `limit (best of ${names.join(' and ')})`;

@@ -84,7 +84,12 @@ export interface StepReport {
    * CPU time of the server process (`--server-pid`, same machine), percent of one core:
    * all its threads, and its main thread (sockets, batching) alone.
    */
-  serverCpu?: { processPercent: number; mainThreadPercent: number };
+  serverCpu?: {
+    processPercent: number;
+    mainThreadPercent: number;
+    /** Each thread's CPU time, busiest first (at most 8): a server's instances lead at saturation. */
+    threadsPercent?: number[];
+  };
 }
 
 export interface VerifyReport {

@@ -3,7 +3,7 @@
  * (all its threads) and its main thread alone — for wsinfer, the thread that serves the
  * sockets, so the two together say whether the event loop or the workers are the limit.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /**
  * /proc reports CPU time in clock ticks of USER_HZ, which the kernel fixes at 100 for
@@ -21,6 +21,8 @@ export interface ProcessCpu {
   processUs: number;
   /** User + system time of the main thread (the one whose id is the pid). */
   mainThreadUs: number;
+  /** User + system time of each live thread, by thread id: which threads took the cores. */
+  threadsUs: Map<number, number>;
 }
 
 /**
@@ -54,18 +56,55 @@ function readStatCpuUs(path: string): number | undefined {
  */
 export function readProcessCpu(pid: number): ProcessCpu | undefined {
   if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
-  // The thread first: the process total read after it then holds at least its time.
-  const mainThreadUs = readStatCpuUs(`/proc/${pid}/task/${pid}/stat`);
+  // The threads first: the process total read after them then holds at least their time.
+  const threadsUs = readThreadsUs(pid);
+  const mainThreadUs = threadsUs.get(pid);
   const processUs = readStatCpuUs(`/proc/${pid}/stat`);
   if (processUs === undefined || mainThreadUs === undefined) return undefined;
   // The kernel scales each thread's and the process's utime/stime from its own runtime
   // separately, so the two can disagree by a tick (450 against 440 ms seen): a thread
   // never used more than its process.
-  return { processUs, mainThreadUs: Math.min(mainThreadUs, processUs) };
+  return { processUs, mainThreadUs: Math.min(mainThreadUs, processUs), threadsUs };
 }
 
-/** CPU time between two readings; undefined unless both were read. */
+function readThreadsUs(pid: number): Map<number, number> {
+  const threadsUs = new Map<number, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return threadsUs;
+  }
+  for (const tid of tids) {
+    // A thread may exit between the listing and the read: it is then simply not counted.
+    const us = readStatCpuUs(`/proc/${pid}/task/${tid}/stat`);
+    if (us !== undefined) threadsUs.set(Number(tid), us);
+  }
+  return threadsUs;
+}
+
+/**
+ * CPU time between two readings; undefined unless both were read. A thread that started
+ * in between counts from zero; one that ended in between is in the process total only.
+ */
 export function processCpuSince(start: ProcessCpu | undefined, end: ProcessCpu | undefined): ProcessCpu | undefined {
   if (!start || !end) return undefined;
-  return { processUs: end.processUs - start.processUs, mainThreadUs: end.mainThreadUs - start.mainThreadUs };
+  const threadsUs = new Map<number, number>();
+  for (const [tid, us] of end.threadsUs) threadsUs.set(tid, us - (start.threadsUs.get(tid) ?? 0));
+  return { processUs: end.processUs - start.processUs, mainThreadUs: end.mainThreadUs - start.mainThreadUs, threadsUs };
+}
+
+/** Two windows' CPU time together (a step's windows merged); thread ids are the same process's. */
+export function addProcessCpu(a: ProcessCpu, b: ProcessCpu): ProcessCpu {
+  const threadsUs = new Map(a.threadsUs);
+  for (const [tid, us] of b.threadsUs) threadsUs.set(tid, (threadsUs.get(tid) ?? 0) + us);
+  return { processUs: a.processUs + b.processUs, mainThreadUs: a.mainThreadUs + b.mainThreadUs, threadsUs };
+}
+
+/** Most threads a report lists: a server's instances and its socket thread, not every helper. */
+export const REPORTED_THREADS = 8;
+
+/** Each thread's CPU time, busiest first, at most REPORTED_THREADS of them. */
+export function busiestThreadsUs(cpu: ProcessCpu): number[] {
+  return [...cpu.threadsUs.values()].filter((us) => us > 0).sort((a, b) => b - a).slice(0, REPORTED_THREADS);
 }

@@ -7,6 +7,7 @@
 import { type LatencyThreshold, exceeds } from './latency-threshold.js';
 import type { BenchTransport, InputSet, LoadMode, StepReport } from './bench-types.js';
 import { summarizeLatencies } from './latency-stats.js';
+import { busiestThreadsUs } from './process-cpu.js';
 import { type AnswerTap, ClosedLoopDriver, type LoadDriver, OpenLoopDriver } from './load-drivers.js';
 import { type RequestDistribution, RequestSchedule } from './request-schedule.js';
 import { DEFAULT_STABILITY, type WindowFigures, isStable } from './stability.js';
@@ -66,7 +67,13 @@ export function toStepReport(mode: LoadMode, level: number, merged: MeasurementW
     ...(merged.server ? { server: merged.server } : {}),
     clientCpuPercent: percentOfOneCore(merged.cpuUs),
     ...(merged.serverCpu
-      ? { serverCpu: { processPercent: percentOfOneCore(merged.serverCpu.processUs), mainThreadPercent: percentOfOneCore(merged.serverCpu.mainThreadUs) } }
+      ? {
+        serverCpu: {
+          processPercent: percentOfOneCore(merged.serverCpu.processUs),
+          mainThreadPercent: percentOfOneCore(merged.serverCpu.mainThreadUs),
+          threadsPercent: busiestThreadsUs(merged.serverCpu).map(percentOfOneCore),
+        },
+      }
       : {}),
   };
 }

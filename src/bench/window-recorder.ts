@@ -6,7 +6,7 @@
  */
 import type { RequestOutcome, ServerFigures } from './bench-types.js';
 import { SampleBuffer } from './latency-stats.js';
-import { type ProcessCpu, processCpuSince, readProcessCpu } from './process-cpu.js';
+import { type ProcessCpu, addProcessCpu, processCpuSince, readProcessCpu } from './process-cpu.js';
 
 export class MeasurementWindow {
   readonly latenciesUs = new SampleBuffer();
@@ -70,9 +70,7 @@ export class MeasurementWindow {
     this.batchSizeSum += other.batchSizeSum;
     this.cpuUs += other.cpuUs;
     // A share of the merged duration is only right if every window has its part.
-    this.serverCpu = this.serverCpu && other.serverCpu
-      ? { processUs: this.serverCpu.processUs + other.serverCpu.processUs, mainThreadUs: this.serverCpu.mainThreadUs + other.serverCpu.mainThreadUs }
-      : undefined;
+    this.serverCpu = this.serverCpu && other.serverCpu ? addProcessCpu(this.serverCpu, other.serverCpu) : undefined;
     this.endedMs += other.durationMs;
   }
 }

@@ -68,7 +68,8 @@ Reports:
 Columns: infer/s counts rows (requests × --batch), as perf_analyzer does; batch, queue µs
 and compute µs are the server's own figures from each reply's timing block, averaged over
 requests; client cpu is this process's CPU time as a share of one core, server cpu and
-main thread the same for --server-pid's process and its main thread.
+main thread the same for --server-pid's process and its main thread (--json adds its
+busiest threads).
 `;
 
 export async function benchCommand(argv: string[]): Promise<number> {

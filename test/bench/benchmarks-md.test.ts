@@ -58,12 +58,39 @@ describe('BENCHMARKS.md', () => {
     const result = suite([model('medium')], { mediumVsLimit: { reference: 'limit', concurrency: 64, pairs: [{ reference: 2000, wsinfer: 1790 }], medianRatio: 0.9 } });
     result.mediumLimitUnderLoad = {
       rateRps: 1800, burst: 22, concurrency: 64, batch: 32, medianRatio: 0.9,
-      pairs: [{ aloneRowsPerSec: 2000, servingRowsPerSec: 1800, answeredRps: 1796.4 }],
+      pairs: [
+        { aloneRowsPerSec: 2000, servingRowsPerSec: 1800, answeredRps: 1796.4 },
+        { aloneRowsPerSec: 2000, servingRowsPerSec: 1850, answeredRps: 1800, aloneComputePercent: 196.6, servingComputePercent: 181.2 },
+      ],
     };
     const md = renderBenchmarksMd(result, '');
     expect(md).toContain('the same closed loop as the saturation pairs (concurrency 64, the same generator), paced to 1,800 requests/s');
     expect(md).toContain('in bursts of 22 (wsinfer\'s mean batch)');
-    expect(md).toContain('| 1 | 2,000 | 1,800 | 0.90 | 1,796 |');
+    // Without /proc the sessions' CPU is a dash, not a zero.
+    expect(md).toContain('| 1 | 2,000 | 1,800 | 0.90 | 1,796 | – |');
+    expect(md).toContain('| 2 | 2,000 | 1,850 | 0.93 | 1,800 | 197 % / 181 % |');
+  });
+
+  it('says where the cores went in the saturation pairs, and splits each ratio into share × use', () => {
+    // Pair 1: the limit's sessions 196 % of a core for 2,058 rows/s (1,050 per CPU-second);
+    // wsinfer's instances 182 % for 1,820 (1,000 per CPU-second): 0.93 of the share × 0.95 of the use.
+    const pairs = [
+      { reference: 2058, wsinfer: 1820, cores: { limitPercent: 196, instancesPercent: 182, serverOtherPercent: 8.4, generatorPercent: 7.2 } },
+      { reference: 2000, wsinfer: 1900 },
+    ];
+    const md = renderBenchmarksMd(suite([model('medium')], { mediumVsLimit: { reference: 'limit', concurrency: 96, pairs, medianRatio: 0.92 } }), '');
+    expect(md).toContain('**Where the cores went in the saturation pairs** (medium, concurrency 96)');
+    expect(md).toContain('| 1 | 196 % | 1,050 | 182 % | 1,000 | 8 % | 7 % |');
+    // A pair measured without /proc has no row, and the others keep their numbers.
+    const section = md.slice(md.indexOf('**Where the cores went'), md.indexOf('Medians:'));
+    expect(section.split('\n').filter((line) => /^\| \d+ \|/.test(line))).toEqual(['| 1 | 196 % | 1,050 | 182 % | 1,000 | 8 % | 7 % |']);
+    expect(md).toContain('the limit\'s sessions had 196 % of a core and made 1,050 rows per CPU-second; wsinfer\'s instances had 182 % and made 1,000');
+    expect(md).toContain('in the medians 0.93 of the limit\'s share of the cores × 0.95 of its rows per CPU-second.');
+  });
+
+  it('shows no core table for a run without per-thread CPU (an older saved run, or no /proc)', () => {
+    const md = renderBenchmarksMd(suite([model('medium')], { mediumVsLimit: { reference: 'limit', concurrency: 96, pairs: [{ reference: 2000, wsinfer: 1900 }], medianRatio: 0.95 } }), '');
+    expect(md).not.toContain('Where the cores went');
   });
 
   it('puts what the machine allows beside each goal, with the reason a goal is out of reach', () => {

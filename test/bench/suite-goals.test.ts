@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { evaluateGoals, saturationConcurrency, verdict } from '../../bench/lib/goals.js';
-import { medianInlineOverheadUs, medianOverheadUs, medianRatio } from '../../bench/lib/paired-runs.js';
+import { medianInlineOverheadUs, medianInterval, medianOverheadUs, medianRatio } from '../../bench/lib/paired-runs.js';
 import type { SuiteResult } from '../../bench/lib/suite-result.js';
 import { step } from './step-fixtures.js';
 import { model, suite } from './suite-fixtures.js';
@@ -42,15 +42,19 @@ describe('suite goals', () => {
   });
 
   it('takes the throughput ratios from alternating pairs when the run has them', () => {
-    const paired = { mediumVsLimit: { reference: 'limit', concurrency: 96, pairs: [], medianRatio: 0.95 } };
-    expect(byFigure(suite([model('medium')], paired)).get('wsinfer saturation ÷ limit, medium'))
-      .toMatchObject({ pass: true, value: '0.95 (median of alternating pairs at c=96, where its batches are full; 0.93 from the tables)' });
+    // Ratios 0.90, 0.97, 0.95, 0.93, 0.99: the median is 0.95, and five pairs bound it by their extremes.
+    const pairs = [1800, 1940, 1900, 1860, 1980].map((wsinfer) => ({ reference: 2000, wsinfer }));
+    const paired = { mediumVsLimit: { reference: 'limit', concurrency: 96, pairs, medianRatio: 0.95 } };
+    expect(byFigure(suite([model('medium')], paired)).get('wsinfer saturation ÷ limit, medium')).toMatchObject({
+      pass: true,
+      value: '0.95 (median of 5 alternating pairs at c=96, where its batches are full; 94 % interval for the median 0.90–0.99; 0.93 from the tables)',
+    });
   });
 
   it('shows a ratio that two decimals would round across its goal with three', () => {
-    const justUnder = { mediumVsLimit: { reference: 'limit', concurrency: 96, pairs: [], medianRatio: 0.8958 } };
+    const justUnder = { mediumVsLimit: { reference: 'limit', concurrency: 96, pairs: [{ reference: 2000, wsinfer: 1791.6 }], medianRatio: 0.8958 } };
     expect(byFigure(suite([model('medium')], justUnder)).get('wsinfer saturation ÷ limit, medium'))
-      .toMatchObject({ pass: false, value: '0.896 (median of alternating pairs at c=96, where its batches are full; 0.93 from the tables)' });
+      .toMatchObject({ pass: false, value: '0.896 (median of 1 alternating pair at c=96, where its batches are full; 0.93 from the tables)' });
     const result = suite([model('medium')]);
     result.memory!.rssMoreInstancesBytes = 115_030_000; // 15.03 MB more for one more instance of a 10 MB file
     expect(byFigure(result).get('resident memory per extra worker ÷ model file size, medium')).toMatchObject({ pass: false, value: '1.503' });
@@ -188,5 +192,18 @@ describe('suite goals', () => {
     expect(medianRatio([{ reference: 100, wsinfer: 50 }, { reference: 100, wsinfer: 200 }, { reference: 100, wsinfer: 90 }])).toBe(0.9);
     expect(medianRatio([{ reference: 100, wsinfer: 80 }, { reference: 100, wsinfer: 100 }])).toBe(0.9);
     expect(medianRatio([])).toBe(0);
+  });
+
+  it('bounds a median by the order statistics a binomial count allows', () => {
+    // Five values: only [min, max], which holds the median unless all five fall on one side (1 − 2/32).
+    expect(medianInterval([0.93, 0.81, 1.06, 0.96, 0.87])).toEqual({ low: 0.81, high: 1.06, confidence: 0.9375 });
+    // Thirty: the 10th and 21st smallest, 1 − 2·P(Binomial(30, ½) ≤ 9) ≈ 95.7 %; the 11th and 20th would be only 90.1 %.
+    const thirty = Array.from({ length: 30 }, (_, i) => 30 - i);
+    const interval = medianInterval(thirty)!;
+    expect([interval.low, interval.high]).toEqual([10, 21]);
+    expect(interval.confidence).toBeCloseTo(0.9572, 4);
+    // Asked for less confidence, the interval narrows.
+    expect(medianInterval(thirty, 0.9)).toMatchObject({ low: 11, high: 20 });
+    expect(medianInterval([1])).toBeUndefined();
   });
 });
