@@ -13,12 +13,13 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import type * as ort from 'onnxruntime-node';
 import { type RunBenchmarkOptions, runBenchmark } from '../src/bench/run-benchmark.js';
 import { readGpuSnapshot, readGpuSnapshotSync } from '../src/gpu/gpu-monitor.js';
 import type { GpuSnapshot } from '../src/gpu/gpu-snapshot.js';
 import { createSession } from '../src/runtime/session-factory.js';
+import { parseBenchArgs } from './lib/bench-args.js';
 import { compareSnapshot, type CudaDirectRun, type CudaModelRun, type CudaServedRun, type GpuRun, NVIDIA_SMI_APP_FIELDS, NVIDIA_SMI_FIELDS, type NvmlComparison } from './lib/gpu-run.js';
 import { renderGpuSection } from './lib/gpu-section.js';
 import { batchSizesFor, LimitSessions } from './lib/limit-runner.js';
@@ -46,43 +47,12 @@ Environment: WSINFER_NVML_LIBRARY; GIT_COMMIT names the commit of a tree copied 
   -h, --help                   show this help
 `;
 
-const SHIPPED_MODELS = ['fraud', 'cnn', 'medium'];
 const CONCURRENCIES = [1, 8, 64];
 const LIMIT_WINDOW_MS = 2000;
 const LOAD_START_TIMEOUT_MS = 60_000;
 const SAMPLE_EVERY_MS = 250;
 
-let values: ReturnType<typeof parse>['values'];
-function parse() {
-  return parseArgs({
-    options: {
-      only: { type: 'string' },
-      'load-command': { type: 'string' },
-      'nvml-library': { type: 'string' },
-      'measurement-interval-ms': { type: 'string' },
-      out: { type: 'string' },
-      'from-source': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-}
-try {
-  values = parse().values;
-} catch (error) {
-  process.stderr.write(`bench:gpu: ${(error as Error).message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (values.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-const build = values['from-source'] ? 'source' : 'dist';
-const models = values.only ? values.only.split(',') : SHIPPED_MODELS;
-const intervalMs = Number(values['measurement-interval-ms'] ?? 1000);
-if (!(intervalMs >= 100) || models.some((m) => !existsSync(join(ROOT, 'models', m, 'config.json')))) {
-  process.stderr.write(`bench:gpu: --only names shipped models (${SHIPPED_MODELS.join(', ')}); --measurement-interval-ms is at least 100\n`);
-  process.exit(2);
-}
+const { values, build, models, intervalMs } = parseBenchArgs('bench:gpu', USAGE, { 'load-command': { type: 'string' }, 'nvml-library': { type: 'string' } });
 const libraryPath = values['nvml-library'] ?? (process.env.WSINFER_NVML_LIBRARY?.trim() || null);
 const log = (text: string) => process.stderr.write(`bench:gpu: ${text}\n`);
 const run = promisify(execFile);

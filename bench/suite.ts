@@ -23,10 +23,10 @@
  */
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import type { StepReport } from '../src/bench/bench-types.js';
 import { type RunBenchmarkOptions, runBenchmark } from '../src/bench/run-benchmark.js';
+import { SHIPPED_MODELS, parseBenchArgs } from './lib/bench-args.js';
 import { type GpuRunFile, renderBenchmarksMd } from './lib/benchmarks-md.js';
 import type { GpuRun } from './lib/gpu-run.js';
 import { closedStep, evaluateGoals, saturation, saturationConcurrency, verdict } from './lib/goals.js';
@@ -49,7 +49,6 @@ import { ROOT, buildWsinfer, compileBaseline, startBaseline, startWsinfer, wsinf
 // before any worker thread starts, so every one of ours starts without it.
 setFlagsFromString('--no-memory-reducer');
 
-const SHIPPED_MODELS = ['fraud', 'cnn', 'medium'];
 const CONCURRENCIES = [1, 8, 64];
 /** The model whose saturation ÷ limit is a goal. */
 const SATURATION_MODEL = 'medium';
@@ -94,24 +93,7 @@ The GPU section shows the newest run in bench/gpu-runs/, written by \`npm run be
 on a machine with an NVIDIA GPU.
 `;
 
-const { values } = parseArgs({
-  options: {
-    only: { type: 'string' },
-    'measurement-interval-ms': { type: 'string' },
-    pairs: { type: 'string' },
-    out: { type: 'string' },
-    'from-source': { type: 'boolean' },
-    render: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
-if (values.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-const build = values['from-source'] ? 'source' : 'dist';
-const models = values.only ? values.only.split(',') : SHIPPED_MODELS;
-const intervalMs = Number(values['measurement-interval-ms'] ?? 1000);
+const { values, build, models, intervalMs } = parseBenchArgs('bench', USAGE, { pairs: { type: 'string' }, render: { type: 'string' } });
 const pairCount = Number(values.pairs ?? DEFAULT_PAIRS);
 if (!Number.isInteger(pairCount) || pairCount < 1 || pairCount > 100) {
   process.stderr.write(`bench: --pairs must be a whole number from 1 to 100, not '${values.pairs}'\n`);
