@@ -102,7 +102,7 @@ export function addProcessCpu(a: ProcessCpu, b: ProcessCpu): ProcessCpu {
 }
 
 /** Most threads a report lists: a server's instances and its socket thread, not every helper. */
-export const REPORTED_THREADS = 8;
+const REPORTED_THREADS = 8;
 
 /** Each thread's CPU time, busiest first, at most REPORTED_THREADS of them. */
 export function busiestThreadsUs(cpu: ProcessCpu): number[] {
