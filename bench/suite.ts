@@ -14,7 +14,8 @@
  *      paced to wsinfer's rate: the least a server takes from the limit;
  * then the memory one more instance costs (and, first of all, what a bare worker thread
  * and a session in one cost), and writes BENCHMARKS.md with the goals.
- * Loopback only; every step is bounded in windows and time (about 4–5 minutes in all).
+ * Loopback only; every step is bounded in windows and time (about 5½ minutes in all on the
+ * 2-core machine BENCHMARKS.md describes).
  *
  *   npm run bench [-- --only fraud,medium] [--measurement-interval-ms 1000] [--out FILE] [--from-source]
  *
@@ -63,7 +64,7 @@ const MAX_TRIALS = 5;
  * Alternating runs behind each paired figure: (reference, wsinfer) for the throughput
  * ratios, (limit's batch-1 run, wsinfer's p50 at c=1) for the p50 goals, (limit alone,
  * limit while the echo server answers) for the saturation bound. Five keep the suite near
- * five minutes; more (--pairs) narrow the interval around each median.
+ * five and a half minutes; more (--pairs) narrow the interval around each median.
  */
 const DEFAULT_PAIRS = 5;
 /** How long the limit runs batch-1 back to back in each of those pairs. */
@@ -75,7 +76,7 @@ const USAGE = `Usage: npm run bench [-- options]
 
 Measures every shipped model three ways on this machine (onnxruntime in-process, the naive
 server, wsinfer, and a server that runs no model) and writes BENCHMARKS.md with the goals.
-About 4-5 minutes.
+About 5½ minutes on 2 cores.
 
 Options:
   --only <models>               comma-separated subset of ${SHIPPED_MODELS.join(', ')}
