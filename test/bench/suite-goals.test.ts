@@ -51,6 +51,19 @@ describe('suite goals', () => {
     });
   });
 
+  it('says when the interval of the median holds the goal, so one run cannot tell met from missed', () => {
+    const goalFor = (ratios: number[]) => {
+      const pairs = ratios.map((r) => ({ reference: 2000, wsinfer: 2000 * r }));
+      const paired = { mediumVsLimit: { reference: 'limit', concurrency: 96, pairs, medianRatio: medianRatio(pairs) } };
+      return byFigure(suite([model('medium')], paired)).get('wsinfer saturation ÷ limit, medium')!;
+    };
+    expect(verdict(goalFor([0.85, 0.95, 0.92, 0.88, 0.97]))).toBe('✅ met — within this run\'s noise: the median\'s interval (0.85–0.97) holds 0.90');
+    expect(verdict(goalFor([0.80, 0.88, 0.86, 0.93, 0.84]))).toBe('❌ missed — within this run\'s noise: the median\'s interval (0.80–0.93) holds 0.90');
+    // Wholly on one side: a plain verdict.
+    expect(verdict(goalFor([0.91, 0.95, 0.92, 0.98, 0.97]))).toBe('✅ met');
+    expect(verdict(goalFor([0.80, 0.88, 0.86, 0.89, 0.84]))).toBe('❌ missed');
+  });
+
   it('shows a ratio that two decimals would round across its goal with three', () => {
     const justUnder = { mediumVsLimit: { reference: 'limit', concurrency: 96, pairs: [{ reference: 2000, wsinfer: 1791.6 }], medianRatio: 0.8958 } };
     expect(byFigure(suite([model('medium')], justUnder)).get('wsinfer saturation ÷ limit, medium'))
