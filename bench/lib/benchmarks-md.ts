@@ -4,18 +4,13 @@ import { type GoalCheck, batch1RunUs, evaluateGoals, saturation, verdict } from 
 import type { GpuRun } from './gpu-run.js';
 import { coreSharesSection } from './core-shares-md.js';
 import { renderGpuSection } from './gpu-section.js';
+import { int, percent, table } from './md-table.js';
 import { perExtraInstanceBytes } from './memory-probe.js';
 import type { PairedComparison } from './paired-runs.js';
 import type { ModelFigures, SuiteResult } from './suite-result.js';
 
 const ms = (us: number) => (us / 1000).toFixed(us < 10_000 ? 2 : 1);
-const int = (v: number) => Math.round(v).toLocaleString('en-US');
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-const percent = (v: number) => `${v.toFixed(0)} %`;
-
-function table(header: string[], rows: string[][]): string {
-  return [`| ${header.join(' | ')} |`, `|${header.map((h, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-}
 
 /** withServerCpu: the table has the server's CPU columns (the suite passed its pid and /proc was readable). */
 function stepRow(server: string, step: StepReport, withServerCpu: boolean): string[] {

@@ -3,10 +3,8 @@
  * model's threads got in the limit's window and in wsinfer's, and how many rows each made
  * per CPU-second. Their product is the pair's ratio, so a miss reads as one or the other.
  */
+import { int, percent as pct, table } from './md-table.js';
 import { type PairedComparison, type CoreShares, median } from './paired-runs.js';
-
-const int = (v: number) => Math.round(v).toLocaleString('en-US');
-const pct = (v: number) => `${v.toFixed(0)} %`;
 
 function rowsPerCpuSecond(rowsPerSec: number, percentOfOneCore: number): number {
   return percentOfOneCore > 0 ? rowsPerSec / (percentOfOneCore / 100) : 0;
@@ -33,9 +31,7 @@ export function coreSharesSection(comparison: PairedComparison | undefined): str
       'The limit\'s sessions are the suite\'s threads beyond its main one (nothing else runs then); wsinfer\'s instances are its busiest threads, one per instance; ' +
       'its other threads are the socket thread and V8\'s helpers.',
     '',
-    `| ${header.join(' | ')} |`,
-    `|---|${header.slice(1).map(() => '---:').join('|')}|`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    table(header, rows),
     '',
     `Medians: the limit's sessions had ${pct(limitShare)} of a core and made ${int(limitRate)} rows per CPU-second; wsinfer's instances had ` +
       `${pct(instancesShare)} and made ${int(instancesRate)}, while its other threads took ${pct(median(pairs.map((p) => p.cores.serverOtherPercent)))} ` +
