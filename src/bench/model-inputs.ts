@@ -31,10 +31,34 @@ export function httpOrigin(url: string): string {
   return `${protocol}//${parsed.host}`;
 }
 
+/**
+ * Why a request to the server got no answer, in the words a user acts on: fetch itself
+ * says only "fetch failed" and keeps the reason (ECONNREFUSED, ENOTFOUND, …) in `cause`.
+ */
+function unreachable(origin: string, timeoutMs: number, error: unknown): Error {
+  if ((error as Error).name === 'TimeoutError') return new Error(`no answer from ${origin} within ${timeoutMs} ms`);
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+  return new Error(`cannot reach ${origin} (${reason}): is a wsinfer server listening there?`);
+}
+
 export async function fetchModelMetadata(url: string, model: string, version?: string, timeoutMs = 10_000): Promise<ModelMetadata> {
   const path = `/v2/models/${encodeURIComponent(model)}${version ? `/versions/${encodeURIComponent(version)}` : ''}`;
-  const response = await fetch(`${httpOrigin(url)}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
-  const body = (await response.json()) as Record<string, unknown>;
+  const origin = httpOrigin(url);
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(`${origin}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
+    text = await response.text();
+  } catch (error) {
+    throw unreachable(origin, timeoutMs, error);
+  }
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new BenchInputError(`GET ${path}: ${response.status}, and the answer is not JSON: is ${origin} an Open Inference Protocol server?`);
+  }
   if (!response.ok) throw new BenchInputError(`GET ${path}: ${response.status} ${String(body.error ?? '')}`.trim());
   const inputs = body.inputs as TensorSpecLike[] | undefined;
   if (!Array.isArray(inputs) || inputs.length === 0) throw new BenchInputError(`GET ${path}: the model lists no inputs (state ${String(body.state)})`);

@@ -5,6 +5,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -155,6 +157,29 @@ describe('wsinfer bench against wsinfer', () => {
     const help = await bench(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--concurrency-range/);
+  });
+
+  it('names the server it cannot reach and why, with exit code 1', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const refused = await bench(['-u', `ws://127.0.0.1:${port}/ws`, '-m', 'fraud', ...SHORT]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`wsinfer bench: could not run: cannot reach http://127.0.0.1:${port} (ECONNREFUSED): is a wsinfer server listening there?\n`);
+  });
+
+  it('says when the URL answers with something other than the inference protocol', async () => {
+    const web = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<html>hello</html>'));
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = web.address() as AddressInfo;
+      const html = await bench(['-u', `http://127.0.0.1:${port}`, '-m', 'fraud', ...SHORT]);
+      expect(html.code).toBe(2);
+      expect(html.stderr).toBe(`wsinfer bench: GET /v2/models/fraud: 200, and the answer is not JSON: is http://127.0.0.1:${port} an Open Inference Protocol server?\n`);
+    } finally {
+      await new Promise((resolve) => web.close(resolve));
+    }
   });
 });
 
