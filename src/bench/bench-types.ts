@@ -38,7 +38,7 @@ export interface BenchTransport {
   readonly kind: 'ws' | 'http';
   /** Requests sent and not yet answered. */
   readonly pending: number;
-  /** Connections still usable. */
+  /** Connections still usable; 0 once the server is gone (the load then stops). */
   readonly openConnections: number;
   /**
    * Send one request built from input set `inputIndex`; `done` is called exactly once,
@@ -65,6 +65,8 @@ export interface StepReport {
   level: number;
   windows: number;
   stable: boolean;
+  /** Every connection to the server closed during the step; the sweep stopped there. */
+  connectionsLost?: true;
   durationMs: number;
   completed: number;
   errors: number;

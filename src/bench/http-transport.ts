@@ -49,8 +49,12 @@ export class HttpTransport implements BenchTransport {
     return this.inFlight.size;
   }
 
+  /** Set when a connection was refused: nothing listens at the URL any more. */
+  private refused = false;
+
+  /** The agent opens connections as needed, so there is always one to try until one is refused. */
   get openConnections(): number {
-    return 1;
+    return this.refused ? 0 : 1;
   }
 
   send(inputIndex: number, done: DoneCallback, keepOutputs: boolean): number {
@@ -101,7 +105,10 @@ export class HttpTransport implements BenchTransport {
       });
       response.on('error', () => settle({ ok: false, code: 'ERR_CONNECTION_CLOSED' }));
     });
-    request.on('error', () => settle({ ok: false, code: pending.settled ? 'ERR_CLIENT_TIMEOUT' : 'ERR_CONNECTION_CLOSED' }));
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNREFUSED') this.refused = true;
+      settle({ ok: false, code: pending.settled ? 'ERR_CLIENT_TIMEOUT' : 'ERR_CONNECTION_CLOSED' });
+    });
     this.inFlight.add(pending);
     request.end(body);
     return (performance.now() - startedMs) * 1000;

@@ -39,8 +39,17 @@ abstract class BaseDriver implements LoadDriver {
     this.running = false;
   }
 
-  /** Send one request; `startMs` is when its latency starts counting. */
+  /**
+   * Send one request; `startMs` is when its latency starts counting. With no connection
+   * left a send could only fail at once, and a closed loop would resend on every failure
+   * as fast as the event loop turns, counting errors by the hundred thousand: the load
+   * stops instead, and the step runner reports the connections lost.
+   */
   protected issue(startMs: number, onAnswered: () => void, scheduledLagUs?: number): void {
+    if (this.ctx.transport.openConnections === 0) {
+      this.stop();
+      return;
+    }
     const inputIndex = this.nextInput++ % this.ctx.inputSets.length;
     const rows = this.ctx.inputSets[inputIndex]!.rows;
     const keep = this.ctx.wantOutputs?.() ?? false;
@@ -96,7 +105,7 @@ export class OpenLoopDriver extends BaseDriver {
     if (!this.running) return;
     const nowMs = performance.now();
     // Bounded per tick, so a generator that fell far behind still yields to the loop.
-    for (let sent = 0; sent < 10_000 && this.originMs + this.schedule.peekMs() <= nowMs; sent++) {
+    for (let sent = 0; sent < 10_000 && this.running && this.originMs + this.schedule.peekMs() <= nowMs; sent++) {
       const dueMs = this.originMs + this.schedule.takeMs();
       if (this.ctx.transport.pending >= this.maxInFlight) {
         // Counted as an error, not queued: an unbounded backlog would be the client's, not the server's.
@@ -105,6 +114,7 @@ export class OpenLoopDriver extends BaseDriver {
       }
       this.issue(dueMs, noop, (nowMs - dueMs) * 1000);
     }
+    if (!this.running) return;
     this.timer = PreciseTimers.shared().set(() => this.tick(), this.originMs + this.schedule.peekMs() - performance.now());
   }
 }

@@ -45,6 +45,19 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** How often a window's wait looks whether the transport lost its last connection. */
+const CONNECTION_CHECK_MS = 50;
+
+/** Waits `ms`, or less once no connection is left: the window could not fill any more. */
+async function sleepWhileConnected(transport: BenchTransport, ms: number): Promise<void> {
+  const endMs = performance.now() + ms;
+  while (transport.openConnections > 0) {
+    const leftMs = endMs - performance.now();
+    if (leftMs <= 0) return;
+    await sleep(Math.min(leftMs, CONNECTION_CHECK_MS));
+  }
+}
+
 export function toStepReport(mode: LoadMode, level: number, merged: MeasurementWindow, windows: number, stable: boolean): StepReport {
   const seconds = merged.durationMs / 1000;
   const percentOfOneCore = (cpuUs: number) => (merged.durationMs > 0 ? (cpuUs / 1000 / merged.durationMs) * 100 : 0);
@@ -100,7 +113,7 @@ async function runStep(options: StepRunOptions, level: number, warmupMs: number)
     : new OpenLoopDriver(ctx, new RequestSchedule(level, options.distribution, options.seed + level), options.maxInFlight);
   driver.start();
   if (warmupMs > 0) {
-    await sleep(warmupMs);
+    await sleepWhileConnected(transport, warmupMs);
     recorder.rotate();
   }
 
@@ -108,7 +121,7 @@ async function runStep(options: StepRunOptions, level: number, warmupMs: number)
   const figures: WindowFigures[] = [];
   let stable = false;
   for (let trial = 1; trial <= options.maxTrials; trial++) {
-    await sleep(options.measurementIntervalMs);
+    await sleepWhileConnected(transport, options.measurementIntervalMs);
     transport.expire(performance.now() - options.requestTimeoutMs);
     const window = recorder.rotate();
     const latency = summarizeLatencies(window.latenciesUs.values());
@@ -133,5 +146,7 @@ async function runStep(options: StepRunOptions, level: number, warmupMs: number)
   const kept = windows.slice(-DEFAULT_STABILITY.windowCount);
   const merged = kept[0]!;
   for (const window of kept.slice(1)) merged.merge(window);
-  return toStepReport(mode, level, merged, windows.length, stable);
+  const report = toStepReport(mode, level, merged, windows.length, stable);
+  if (transport.openConnections === 0) report.connectionsLost = true;
+  return report;
 }

@@ -92,8 +92,13 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (options.jsonFile) await writeFile(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
   if (options.csvFile) await writeFile(options.csvFile, toCsv(report.steps));
   if (options.plotFile) await writeFile(options.plotFile, renderLatencyPlot(report.steps, latencyPlotTitle(report)));
+  const lost = report.steps.find((step) => step.connectionsLost);
+  if (lost) {
+    const load = lost.mode === 'concurrency' ? `concurrency ${lost.level}` : `${lost.level} requests/s`;
+    process.stderr.write(`wsinfer bench: the server closed every connection during ${load}; later steps were not run (requests lost in flight count as ERR_CONNECTION_CLOSED)\n`);
+  }
   const answered = report.steps.some((step) => step.completed > 0);
   if (!answered) process.stderr.write('wsinfer bench: no request was answered successfully\n');
   if (report.verify && report.verify.mismatched > 0) process.stderr.write(`wsinfer bench: ${report.verify.mismatched} of ${report.verify.checked} answers differ from onnxruntime in-process\n`);
-  return answered && (report.verify?.mismatched ?? 0) === 0 ? 0 : 1;
+  return answered && !lost && (report.verify?.mismatched ?? 0) === 0 ? 0 : 1;
 }

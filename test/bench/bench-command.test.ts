@@ -247,3 +247,50 @@ describe('wsinfer bench against the paced echo server', () => {
     expect(step!.requestsPerSec).toBeLessThan(420);
   });
 });
+
+describe('wsinfer bench when the server goes away mid-run', () => {
+  it('WebSocket: stops at that step, counts only the requests in flight, exit code 1', async () => {
+    const { child, url } = await startBaseline('naive-server', []);
+    const kill = setTimeout(() => child.kill('SIGKILL'), 600);
+    try {
+      const run = await bench(['-u', url, '-m', 'fraud', '--concurrency-range', '4,8', '-p', '2000', '--warmup-ms', '0', '--max-trials', '3', '-q', '--json', join(outDir, 'lost-ws.json')]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/the server closed every connection during concurrency 4; later steps were not run/);
+      const { steps } = await readReport('lost-ws.json');
+      expect(steps).toHaveLength(1);
+      expect(steps[0]!.connectionsLost).toBe(true);
+      expect(steps[0]!.completed).toBeGreaterThan(0);
+      // Four connections close one after the other: each time its requests fail and are
+      // resent on those still open, so at most 4 in flight × 4 closures are lost, and
+      // nothing is sent once the last one is gone (before, the loop counted ~300,000).
+      expect(steps[0]!.errors).toBeLessThanOrEqual(16);
+      expect(Object.keys(steps[0]!.errorsByCode)).toEqual(steps[0]!.errors > 0 ? ['ERR_CONNECTION_CLOSED'] : []);
+      // The window ended when the connections did, not after its 2 s.
+      expect(steps[0]!.durationMs).toBeLessThan(2000);
+    } finally {
+      clearTimeout(kill);
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('HTTP: a refused connection stops the load the same way', async () => {
+    const doomed = await startTestServer((repo) => repo.addShipped('fraud'));
+    const stop = setTimeout(() => void doomed.stop(), 600);
+    try {
+      const run = await bench(['-u', doomed.httpUrl, '-m', 'fraud', '--concurrency-range', '2,4', '-p', '2000', '--warmup-ms', '0', '--max-trials', '3', '-q', '--json', join(outDir, 'lost-http.json')]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/the server closed every connection during concurrency 2/);
+      const { steps } = await readReport('lost-http.json');
+      expect(steps).toHaveLength(1);
+      expect(steps[0]!.connectionsLost).toBe(true);
+      expect(steps[0]!.completed).toBeGreaterThan(0);
+      // The two in flight, and resends on kept-alive sockets the server closed, until a
+      // new connection is refused: a handful, not a loop.
+      expect(steps[0]!.errors).toBeLessThanOrEqual(8);
+      expect(steps[0]!.durationMs).toBeLessThan(2000);
+    } finally {
+      clearTimeout(stop);
+      await doomed.stop().catch(() => {});
+    }
+  });
+});
