@@ -80,6 +80,11 @@ export function modelBatches(meta: ModelMetadata): boolean {
 export function resolveInputShapes(meta: ModelMetadata, batch: number, overrides: ReadonlyMap<string, number[]>): TensorSpecLike[] {
   const batches = modelBatches(meta);
   if (!batches && batch !== 1) throw new BenchInputError(`model '${meta.name}' does not batch: --batch must be 1`);
+  // Every request would be refused (ERR_INPUT_INVALID): say so before any load.
+  const maxBatch = meta.max_batch_size;
+  if (batches && maxBatch !== undefined && maxBatch > 0 && batch > maxBatch) {
+    throw new BenchInputError(`model '${meta.name}' takes at most ${maxBatch} rows per request (max_batch_size): --batch ${batch} is more`);
+  }
   for (const name of overrides.keys()) {
     if (!meta.inputs.some((spec) => spec.name === name)) throw new BenchInputError(`--shape names '${name}', the model's inputs are ${meta.inputs.map((s) => s.name).join(', ')}`);
   }

@@ -25,8 +25,10 @@ describe('resolveInputShapes', () => {
     expect(() => resolveInputShapes(dynamic, 1, new Map())).toThrow(/--shape tokens:N,N/);
   });
 
-  it('refuses --batch for a model that does not batch, and unknown --shape names', () => {
+  it('refuses --batch for a model that does not batch or beyond its max_batch_size, and unknown --shape names', () => {
     expect(() => resolveInputShapes({ ...cnn, max_batch_size: 0 }, 2, new Map())).toThrow(/does not batch/);
+    expect(() => resolveInputShapes({ ...cnn, max_batch_size: 64 }, 65, new Map())).toThrow("model 'cnn' takes at most 64 rows per request (max_batch_size): --batch 65 is more");
+    expect(resolveInputShapes({ ...cnn, max_batch_size: 64 }, 64, new Map())[0]!.shape[0]).toBe(64);
     expect(() => resolveInputShapes(cnn, 1, new Map([['nope', [1]]]))).toThrow(/--shape names 'nope'/);
   });
 });
