@@ -67,6 +67,8 @@ export interface StepReport {
   stable: boolean;
   /** Every connection to the server closed during the step; the sweep stopped there. */
   connectionsLost?: true;
+  /** The run was interrupted (Ctrl-C) during the step: its last window is cut short. */
+  interrupted?: true;
   durationMs: number;
   completed: number;
   errors: number;

@@ -30,7 +30,7 @@ export function formatTable(report: BenchReport): string {
     s.server ? s.server.computeUs.toFixed(0) : '-',
     percent(s.clientCpuPercent),
     ...(withServerCpu ? [s.serverCpu ? percent(s.serverCpu.processPercent) : '-', s.serverCpu ? percent(s.serverCpu.mainThreadPercent) : '-'] : []),
-    s.stable ? 'yes' : `no (${s.windows})`,
+    stability(s),
     errorsText(s),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -43,4 +43,12 @@ export function formatTable(report: BenchReport): string {
     lines.push(`verify: ${v.checked} answers checked against onnxruntime in-process, ${v.mismatched} mismatched${v.details.length ? `\n  ${v.details.join('\n  ')}` : ''}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** "yes", or why not: the windows kept moving, or the step ended early and why. */
+function stability(step: StepReport): string {
+  if (step.stable) return 'yes';
+  if (step.interrupted) return `interrupted (${step.windows})`;
+  if (step.connectionsLost) return `lost (${step.windows})`;
+  return `no (${step.windows})`;
 }

@@ -18,7 +18,8 @@ const DEFAULT_MAX_CONNECTIONS = 4;
 
 export type RunBenchmarkOptions = Omit<BenchOptions, 'jsonFile' | 'csvFile' | 'plotFile'>;
 
-export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchReport> {
+/** `signal`: aborting it ends the step running now, reports it, and runs no more (Ctrl-C). */
+export async function runBenchmark(options: RunBenchmarkOptions, signal?: AbortSignal): Promise<BenchReport> {
   const meta = await fetchModelMetadata(options.url, options.model, options.version);
   const batches = modelBatches(meta);
   const specs = resolveInputShapes(meta, options.batch, options.shapes);
@@ -59,6 +60,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
       wantOutputs: verifier?.wantOutputs,
       latencyThreshold: options.latencyThreshold,
       serverPid: options.serverPid,
+      signal,
     });
   } finally {
     progress?.finish();

@@ -39,6 +39,8 @@ export interface StepRunOptions {
   latencyThreshold?: LatencyThreshold;
   /** A server process on this machine whose CPU time each step reports. */
   serverPid?: number;
+  /** Aborted (Ctrl-C): the window running ends now, the step is reported, no more run. */
+  signal?: AbortSignal;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -48,10 +50,13 @@ function sleep(ms: number): Promise<void> {
 /** How often a window's wait looks whether the transport lost its last connection. */
 const CONNECTION_CHECK_MS = 50;
 
-/** Waits `ms`, or less once no connection is left: the window could not fill any more. */
-async function sleepWhileConnected(transport: BenchTransport, ms: number): Promise<void> {
+/**
+ * Waits `ms`, or less once no connection is left (the window could not fill any more) or
+ * the run is interrupted.
+ */
+async function sleepWhileConnected(transport: BenchTransport, ms: number, signal: AbortSignal | undefined): Promise<void> {
   const endMs = performance.now() + ms;
-  while (transport.openConnections > 0) {
+  while (transport.openConnections > 0 && !signal?.aborted) {
     const leftMs = endMs - performance.now();
     if (leftMs <= 0) return;
     await sleep(Math.min(leftMs, CONNECTION_CHECK_MS));
@@ -96,16 +101,17 @@ export async function runSteps(options: StepRunOptions): Promise<StepReport[]> {
   let warmupMs = options.warmupMs;
   for (const level of options.levels) {
     const report = await runStep(options, level, warmupMs);
-    reports.push(report);
+    if (report) reports.push(report);
     warmupMs = 0;
-    if (options.transport.openConnections === 0) break;
+    if (!report || report.interrupted || options.transport.openConnections === 0) break;
     if (options.latencyThreshold && exceeds(report, options.latencyThreshold)) break;
   }
   return reports;
 }
 
-async function runStep(options: StepRunOptions, level: number, warmupMs: number): Promise<StepReport> {
-  const { transport, mode } = options;
+/** One step's report; undefined when the run was interrupted before its first window ended. */
+async function runStep(options: StepRunOptions, level: number, warmupMs: number): Promise<StepReport | undefined> {
+  const { transport, mode, signal } = options;
   let recorder = new WindowRecorder(performance.now(), options.serverPid);
   const ctx = { transport, inputSets: options.inputSets, recorder: () => recorder, tap: options.tap, wantOutputs: options.wantOutputs };
   const driver: LoadDriver = mode === 'concurrency'
@@ -113,15 +119,15 @@ async function runStep(options: StepRunOptions, level: number, warmupMs: number)
     : new OpenLoopDriver(ctx, new RequestSchedule(level, options.distribution, options.seed + level), options.maxInFlight);
   driver.start();
   if (warmupMs > 0) {
-    await sleepWhileConnected(transport, warmupMs);
+    await sleepWhileConnected(transport, warmupMs, signal);
     recorder.rotate();
   }
 
   const windows: MeasurementWindow[] = [];
   const figures: WindowFigures[] = [];
   let stable = false;
-  for (let trial = 1; trial <= options.maxTrials; trial++) {
-    await sleepWhileConnected(transport, options.measurementIntervalMs);
+  for (let trial = 1; trial <= options.maxTrials && !signal?.aborted; trial++) {
+    await sleepWhileConnected(transport, options.measurementIntervalMs, signal);
     transport.expire(performance.now() - options.requestTimeoutMs);
     const window = recorder.rotate();
     const latency = summarizeLatencies(window.latenciesUs.values());
@@ -133,7 +139,7 @@ async function runStep(options: StepRunOptions, level: number, warmupMs: number)
       stable = true;
       break;
     }
-    if (transport.openConnections === 0) break;
+    if (transport.openConnections === 0 || signal?.aborted) break;
   }
   driver.stop();
 
@@ -143,10 +149,12 @@ async function runStep(options: StepRunOptions, level: number, warmupMs: number)
   while (transport.pending > 0 && performance.now() < drainDeadlineMs) await sleep(5);
   transport.expire(Infinity);
 
+  if (windows.length === 0) return undefined;
   const kept = windows.slice(-DEFAULT_STABILITY.windowCount);
   const merged = kept[0]!;
   for (const window of kept.slice(1)) merged.merge(window);
   const report = toStepReport(mode, level, merged, windows.length, stable);
   if (transport.openConnections === 0) report.connectionsLost = true;
+  if (signal?.aborted) report.interrupted = true;
   return report;
 }

@@ -9,6 +9,7 @@ import { BenchUsageError, DEFAULT_BENCH_OPTIONS as d, parseBenchArgs } from '../
 import { latencyPlotTitle } from '../bench/bench-summary.js';
 import { renderLatencyPlot } from '../bench/latency-plot.js';
 import { describeOutcome } from '../bench/latency-threshold.js';
+import type { StepReport } from '../bench/bench-types.js';
 import { BenchInputError } from '../bench/model-inputs.js';
 import { toCsv } from '../bench/report-csv.js';
 import { formatTable } from '../bench/report-table.js';
@@ -70,19 +71,41 @@ and compute µs are the server's own figures from each reply's timing block, ave
 requests; client cpu is this process's CPU time as a share of one core, server cpu and
 main thread the same for --server-pid's process and its main thread (--json adds its
 busiest threads).
+
+Ctrl-C ends the window running and reports the steps measured so far (exit code 130);
+a second Ctrl-C quits at once. Exit codes: 0 answered, 1 unreachable or nothing answered
+or every connection lost or --verify mismatched, 2 bad arguments or unknown model.
 `;
+
+/** What a shell reports for a process ended by SIGINT (128 + 2). */
+const INTERRUPTED_EXIT_CODE = 130;
+
+function describeLoad(step: StepReport): string {
+  return step.mode === 'concurrency' ? `concurrency ${step.level}` : `${step.level} requests/s`;
+}
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const parsed = parseOrExit('bench', BENCH_USAGE, () => parseBenchArgs(argv));
   if ('exitCode' in parsed) return parsed.exitCode;
   const { options } = parsed;
+  // Ctrl-C ends the window running, and the report covers what was measured, as
+  // perf_analyzer does; a second Ctrl-C quits at once.
+  const interrupt = new AbortController();
+  const onInterrupt = (): void => {
+    process.stderr.write('\nwsinfer bench: interrupted; reporting what was measured (Ctrl-C again to quit at once)\n');
+    interrupt.abort();
+    process.once('SIGINT', () => process.exit(INTERRUPTED_EXIT_CODE));
+  };
+  process.once('SIGINT', onInterrupt);
   let report;
   try {
-    report = await runBenchmark(options);
+    report = await runBenchmark(options, interrupt.signal);
   } catch (error) {
     const prefix = error instanceof BenchInputError || error instanceof BenchUsageError ? '' : 'could not run: ';
     process.stderr.write(`wsinfer bench: ${prefix}${(error as Error).message}\n`);
     return error instanceof BenchInputError ? 2 : 1;
+  } finally {
+    process.off('SIGINT', onInterrupt);
   }
   process.stdout.write(formatTable(report));
   if (report.latencyThreshold) process.stdout.write(describeOutcome(report.latencyThreshold, options.mode));
@@ -94,8 +117,14 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (options.plotFile) await writeFile(options.plotFile, renderLatencyPlot(report.steps, latencyPlotTitle(report)));
   const lost = report.steps.find((step) => step.connectionsLost);
   if (lost) {
-    const load = lost.mode === 'concurrency' ? `concurrency ${lost.level}` : `${lost.level} requests/s`;
-    process.stderr.write(`wsinfer bench: the server closed every connection during ${load}; later steps were not run (requests lost in flight count as ERR_CONNECTION_CLOSED)\n`);
+    process.stderr.write(`wsinfer bench: the server closed every connection during ${describeLoad(lost)}; later steps were not run (requests lost in flight count as ERR_CONNECTION_CLOSED)\n`);
+  }
+  if (interrupt.signal.aborted) {
+    const last = report.steps.at(-1);
+    process.stderr.write(last
+      ? `wsinfer bench: interrupted during ${describeLoad(last)}; its last window was cut short and later steps were not run\n`
+      : 'wsinfer bench: interrupted before the first window ended; nothing was measured\n');
+    return INTERRUPTED_EXIT_CODE;
   }
   const answered = report.steps.some((step) => step.completed > 0);
   if (!answered) process.stderr.write('wsinfer bench: no request was answered successfully\n');

@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BenchReport } from '../../src/bench/bench-types.js';
+import { runBenchmark } from '../../src/bench/run-benchmark.js';
 import { benchCommand } from '../../src/cli/bench-command.js';
+import { runCli } from '../integration/helpers/cli-process.js';
 import { type TestServer, startTestServer } from '../integration/helpers/test-server.js';
 
 const SHORT = ['-p', '300', '--warmup-ms', '100', '--max-trials', '2', '-q'];
@@ -159,6 +161,32 @@ describe('wsinfer bench against wsinfer', () => {
     expect(help.stdout).toMatch(/--concurrency-range/);
   });
 
+  it('on Ctrl-C reports the steps measured so far, with exit code 130', async () => {
+    const json = join(outDir, 'interrupted.json');
+    // -s 0.0001: windows never agree that closely, so the first step runs until interrupted.
+    const cli = runCli(['bench', '-u', server.wsUrl, '-m', 'fraud', '--concurrency-range', '1,2,4', '-p', '300', '--warmup-ms', '0', '--max-trials', '100', '-s', '0.0001', '--json', json]);
+    await cli.waitForLog(/concurrency 1 · window 2\/100/);
+    cli.child.kill('SIGINT');
+    expect((await cli.exited).code).toBe(130);
+    expect(cli.stderr()).toMatch(/wsinfer bench: interrupted during concurrency 1; its last window was cut short and later steps were not run/);
+    expect(cli.stdout()).toMatch(/^conc +infer\/s/m);
+    expect(cli.stdout()).toMatch(/^ +1 +\d+.* interrupted \(\d+\) +0$/m);
+    const report = JSON.parse(await readFile(json, 'utf8')) as BenchReport;
+    expect(report.steps).toHaveLength(1);
+    expect(report.steps[0]).toMatchObject({ level: 1, interrupted: true, stable: false, errors: 0 });
+    expect(report.steps[0]!.windows).toBeGreaterThanOrEqual(3);
+    expect(report.steps[0]!.completed).toBeGreaterThan(0);
+  });
+
+  it('reports no step when interrupted before the first window ends', async () => {
+    const report = await runBenchmark({
+      url: server.wsUrl, protocol: 'ws', model: 'fraud', batch: 1, shapes: new Map(), inputSets: 4, seed: 1, mode: 'concurrency',
+      levels: [1, 2], distribution: 'constant', measurementIntervalMs: 2000, warmupMs: 2000, maxTrials: 3, stabilityTolerance: 0.1,
+      connections: 1, framing: 'msgpack', requestTimeoutMs: 30_000, maxInFlight: 100, verify: false, verifySamples: 0, quiet: true,
+    }, AbortSignal.timeout(100));
+    expect(report.steps).toEqual([]);
+  });
+
   it('names the server it cannot reach and why, with exit code 1', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -256,6 +284,7 @@ describe('wsinfer bench when the server goes away mid-run', () => {
       const run = await bench(['-u', url, '-m', 'fraud', '--concurrency-range', '4,8', '-p', '2000', '--warmup-ms', '0', '--max-trials', '3', '-q', '--json', join(outDir, 'lost-ws.json')]);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/the server closed every connection during concurrency 4; later steps were not run/);
+      expect(run.stdout).toMatch(/^ +4 +\d+.* lost \(\d+\) /m);
       const { steps } = await readReport('lost-ws.json');
       expect(steps).toHaveLength(1);
       expect(steps[0]!.connectionsLost).toBe(true);
