@@ -136,8 +136,11 @@ export class WsTransport implements BenchTransport {
     return n;
   }
 
+  /** Read before every send (load-drivers.ts): counted in place, no array per call. */
   get openConnections(): number {
-    return this.connections.filter((c) => c.open).length;
+    let n = 0;
+    for (const c of this.connections) if (c.open) n++;
+    return n;
   }
 
   send(inputIndex: number, done: DoneCallback, keepOutputs: boolean): number {
