@@ -35,6 +35,8 @@ export class HttpTransport implements BenchTransport {
   private readonly origin: URL;
   private readonly path: string;
   private readonly inFlight = new Set<Pending>();
+  /** Set when a connection was refused: nothing listens at the URL any more. */
+  private refused = false;
 
   constructor(options: HttpTransportOptions) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
@@ -48,9 +50,6 @@ export class HttpTransport implements BenchTransport {
   get pending(): number {
     return this.inFlight.size;
   }
-
-  /** Set when a connection was refused: nothing listens at the URL any more. */
-  private refused = false;
 
   /** The agent opens connections as needed, so there is always one to try until one is refused. */
   get openConnections(): number {

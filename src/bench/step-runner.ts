@@ -47,19 +47,19 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** How often a window's wait looks whether the transport lost its last connection. */
-const CONNECTION_CHECK_MS = 50;
+/** How often a window's wait looks whether the run was interrupted or lost its last connection. */
+const STOP_CHECK_MS = 50;
 
 /**
  * Waits `ms`, or less once no connection is left (the window could not fill any more) or
  * the run is interrupted.
  */
-async function sleepWhileConnected(transport: BenchTransport, ms: number, signal: AbortSignal | undefined): Promise<void> {
+async function sleepUnlessStopped(transport: BenchTransport, ms: number, signal: AbortSignal | undefined): Promise<void> {
   const endMs = performance.now() + ms;
   while (transport.openConnections > 0 && !signal?.aborted) {
     const leftMs = endMs - performance.now();
     if (leftMs <= 0) return;
-    await sleep(Math.min(leftMs, CONNECTION_CHECK_MS));
+    await sleep(Math.min(leftMs, STOP_CHECK_MS));
   }
 }
 
@@ -119,7 +119,7 @@ async function runStep(options: StepRunOptions, level: number, warmupMs: number)
     : new OpenLoopDriver(ctx, new RequestSchedule(level, options.distribution, options.seed + level), options.maxInFlight);
   driver.start();
   if (warmupMs > 0) {
-    await sleepWhileConnected(transport, warmupMs, signal);
+    await sleepUnlessStopped(transport, warmupMs, signal);
     recorder.rotate();
   }
 
@@ -127,7 +127,7 @@ async function runStep(options: StepRunOptions, level: number, warmupMs: number)
   const figures: WindowFigures[] = [];
   let stable = false;
   for (let trial = 1; trial <= options.maxTrials && !signal?.aborted; trial++) {
-    await sleepWhileConnected(transport, options.measurementIntervalMs, signal);
+    await sleepUnlessStopped(transport, options.measurementIntervalMs, signal);
     transport.expire(performance.now() - options.requestTimeoutMs);
     const window = recorder.rotate();
     const latency = summarizeLatencies(window.latenciesUs.values());
