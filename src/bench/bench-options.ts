@@ -22,7 +22,13 @@ export interface BenchOptions {
   mode: 'concurrency' | 'rate';
   levels: number[];
   distribution: RequestDistribution;
+  /** Time windows: each window's length. Count windows: the least a window lasts. */
   measurementIntervalMs: number;
+  /**
+   * Count windows (perf_analyzer's --measurement-mode count_windows): a window lasts until
+   * this many answers arrived (errors count too), and at least measurementIntervalMs.
+   */
+  measurementRequestCount?: number;
   warmupMs: number;
   maxTrials: number;
   /** Stability tolerance as a fraction (0.1 = 10 %). */
@@ -54,6 +60,9 @@ export const DEFAULT_BENCH_OPTIONS = Object.freeze({
   distribution: 'constant' as RequestDistribution,
   // perf_analyzer's default window.
   measurementIntervalMs: 5000,
+  // Count windows: perf_analyzer's defaults, 50 answers in windows of at least 1 s.
+  measurementRequestCount: 50,
+  countWindowMinMs: 1000,
   warmupMs: 2000,
   maxTrials: 10,
   stabilityPercentage: 10,
@@ -131,6 +140,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       'request-rate-range': { type: 'string' },
       'request-distribution': { type: 'string' },
       'measurement-interval-ms': { type: 'string', short: 'p' },
+      'measurement-mode': { type: 'string' },
+      'measurement-request-count': { type: 'string' },
       'warmup-ms': { type: 'string' },
       'max-trials': { type: 'string', short: 'r' },
       'stability-percentage': { type: 'string', short: 's' },
@@ -172,6 +183,14 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   const stability = Number(values['stability-percentage'] ?? d.stabilityPercentage);
   if (!(stability > 0 && stability <= 100)) throw new BenchUsageError('--stability-percentage must be in (0, 100]');
   const mode = values['request-rate-range'] ? 'rate' : 'concurrency';
+  const measurementMode = values['measurement-mode'] ?? 'time_windows';
+  if (measurementMode !== 'time_windows' && measurementMode !== 'count_windows') {
+    throw new BenchUsageError(`--measurement-mode must be time_windows or count_windows, got '${measurementMode}'`);
+  }
+  const countWindows = measurementMode === 'count_windows';
+  if (!countWindows && values['measurement-request-count'] !== undefined) {
+    throw new BenchUsageError('--measurement-request-count applies to --measurement-mode count_windows');
+  }
   const latencyThreshold = parseLatencyThreshold(values['latency-threshold'], values.percentile);
   const shapes = new Map<string, number[]>();
   for (const text of values.shape ?? []) {
@@ -195,7 +214,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     mode,
     levels: mode === 'rate' ? parseRange('request-rate-range', values['request-rate-range']!, false) : parseRange('concurrency-range', values['concurrency-range'] ?? '1', true),
     distribution,
-    measurementIntervalMs: positiveInteger('measurement-interval-ms', values['measurement-interval-ms'], d.measurementIntervalMs, 10),
+    measurementIntervalMs: positiveInteger('measurement-interval-ms', values['measurement-interval-ms'], countWindows ? d.countWindowMinMs : d.measurementIntervalMs, 10),
+    ...(countWindows && { measurementRequestCount: positiveInteger('measurement-request-count', values['measurement-request-count'], d.measurementRequestCount) }),
     warmupMs: positiveInteger('warmup-ms', values['warmup-ms'], d.warmupMs, 0),
     maxTrials: positiveInteger('max-trials', values['max-trials'], d.maxTrials),
     stabilityTolerance: stability / 100,

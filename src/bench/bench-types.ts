@@ -112,6 +112,8 @@ export interface BenchReport {
   inputs: Array<{ name: string; datatype: Datatype; shape: number[] }>;
   startedAt: string;
   measurementIntervalMs: number;
+  /** Count windows: the answers each window waited for (measurementIntervalMs its least length). */
+  measurementRequestCount?: number;
   steps: StepReport[];
   verify?: VerifyReport;
   /** With --latency-threshold: the highest load within it, and where the sweep stopped. */

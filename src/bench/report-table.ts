@@ -36,7 +36,9 @@ export function formatTable(report: BenchReport): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padStart(widths[i]!))).join('  ');
   const title = `${report.model}${report.version ? ` v${report.version}` : ''} over ${report.protocol.toUpperCase()} at ${report.url}, ${report.batch} row(s) per request, ` +
-    `${report.measurementIntervalMs} ms windows`;
+    (report.measurementRequestCount === undefined
+      ? `${report.measurementIntervalMs} ms windows`
+      : `windows of ${report.measurementRequestCount} answers and at least ${report.measurementIntervalMs} ms`);
   const lines = [title, line(header), ...rows.map(line)];
   if (report.verify) {
     const v = report.verify;

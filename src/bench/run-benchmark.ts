@@ -49,6 +49,7 @@ export async function runBenchmark(options: RunBenchmarkOptions, signal?: AbortS
       distribution: options.distribution,
       seed: options.seed,
       measurementIntervalMs: options.measurementIntervalMs,
+      measurementRequestCount: options.measurementRequestCount,
       warmupMs: options.warmupMs,
       maxTrials: options.maxTrials,
       stabilityTolerance: options.stabilityTolerance,
@@ -75,6 +76,7 @@ export async function runBenchmark(options: RunBenchmarkOptions, signal?: AbortS
     inputs: specs,
     startedAt,
     measurementIntervalMs: options.measurementIntervalMs,
+    ...(options.measurementRequestCount !== undefined && { measurementRequestCount: options.measurementRequestCount }),
     steps,
   };
   if (options.latencyThreshold) report.latencyThreshold = thresholdOutcome(steps, options.latencyThreshold);

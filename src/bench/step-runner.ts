@@ -22,6 +22,8 @@ export interface StepRunOptions {
   distribution: RequestDistribution;
   seed: number;
   measurementIntervalMs: number;
+  /** Count windows: a window also waits for this many answers (at most MAX_COUNT_WINDOW_MS). */
+  measurementRequestCount?: number;
   /** Load applied before the first step's first window, and not measured. */
   warmupMs: number;
   /** Windows per step at most. */
@@ -49,18 +51,29 @@ function sleep(ms: number): Promise<void> {
 
 /** How often a window's wait looks whether the run was interrupted or lost its last connection. */
 const STOP_CHECK_MS = 50;
+/** A count window ends after this long whatever it holds, so a server that stopped answering cannot hold the run forever. */
+const MAX_COUNT_WINDOW_MS = 10 * 60_000;
 
 /**
  * Waits `ms`, or less once no connection is left (the window could not fill any more) or
  * the run is interrupted.
  */
-async function sleepUnlessStopped(transport: BenchTransport, ms: number, signal: AbortSignal | undefined): Promise<void> {
+async function sleepUnlessStopped(transport: BenchTransport, ms: number, signal: AbortSignal | undefined, filled?: () => boolean): Promise<void> {
   const endMs = performance.now() + ms;
   while (transport.openConnections > 0 && !signal?.aborted) {
     const leftMs = endMs - performance.now();
     if (leftMs <= 0) return;
+    if (filled?.()) return;
     await sleep(Math.min(leftMs, STOP_CHECK_MS));
   }
+}
+
+/** One window's wait: its length, or with count windows until it holds enough answers too. */
+async function waitForWindow(options: StepRunOptions, recorder: () => WindowRecorder): Promise<void> {
+  const { transport, signal, measurementRequestCount: count } = options;
+  await sleepUnlessStopped(transport, options.measurementIntervalMs, signal);
+  if (count === undefined) return;
+  await sleepUnlessStopped(transport, MAX_COUNT_WINDOW_MS - options.measurementIntervalMs, signal, () => recorder().answered >= count);
 }
 
 export function toStepReport(mode: LoadMode, level: number, merged: MeasurementWindow, windows: number, stable: boolean): StepReport {
@@ -127,7 +140,7 @@ async function runStep(options: StepRunOptions, level: number, warmupMs: number)
   const figures: WindowFigures[] = [];
   let stable = false;
   for (let trial = 1; trial <= options.maxTrials && !signal?.aborted; trial++) {
-    await sleepUnlessStopped(transport, options.measurementIntervalMs, signal);
+    await waitForWindow(options, () => recorder);
     transport.expire(performance.now() - options.requestTimeoutMs);
     const window = recorder.rotate();
     const latency = summarizeLatencies(window.latenciesUs.values());

@@ -91,6 +91,11 @@ export class WindowRecorder {
     return finished;
   }
 
+  /** Answers of any kind (errors too) in the window running now. */
+  get answered(): number {
+    return this.window.completed + this.window.errors;
+  }
+
   recordSend(sendUs: number, lagUs?: number): void {
     this.window.sendUsSum += sendUs;
     this.window.sent++;

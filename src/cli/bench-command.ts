@@ -41,7 +41,12 @@ Load:
       --request-rate-range <s:e:st> open loop: requests per second; latency counts from the
                                    scheduled send time, so falling behind is measured
       --request-distribution <constant|poisson>  open-loop gaps (default ${d.distribution})
-  -p, --measurement-interval-ms <n> window length (default ${d.measurementIntervalMs})
+  -p, --measurement-interval-ms <n> window length (default ${d.measurementIntervalMs}; with count
+                                   windows the least a window lasts, default ${d.countWindowMinMs})
+      --measurement-mode <time_windows|count_windows>  count_windows: a window also lasts
+                                   until it holds --measurement-request-count answers, for
+                                   slow models (default time_windows)
+      --measurement-request-count <n>  answers per count window (default ${d.measurementRequestCount})
       --warmup-ms <n>              unmeasured load before the first step (default ${d.warmupMs})
   -r, --max-trials <n>             windows per step at most (default ${d.maxTrials})
   -s, --stability-percentage <n>   a step ends when its last 3 windows' throughput and p95

@@ -274,6 +274,20 @@ describe('wsinfer bench against the paced echo server', () => {
     expect(step!.requestsPerSec).toBeGreaterThan(300);
     expect(step!.requestsPerSec).toBeLessThan(420);
   });
+
+  it('with count windows, holds each window open until it has the answers asked for', async () => {
+    // At 400 answers/s a 100 ms window holds about 40; each of these must wait for 200.
+    const { code, stdout } = await bench(['-u', url, '-m', 'fraud', '--concurrency-range', '16', '-p', '100', '--measurement-mode', 'count_windows',
+      '--measurement-request-count', '200', '--warmup-ms', '0', '--max-trials', '2', '-s', '0.0001', '-q', '--json', join(outDir, 'counted.json')]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/windows of 200 answers and at least 100 ms/);
+    const report = await readReport('counted.json');
+    expect(report.measurementRequestCount).toBe(200);
+    const [step] = report.steps;
+    expect(step!.windows).toBe(2);
+    expect(step!.completed).toBeGreaterThanOrEqual(400);
+    expect(step!.errors).toBe(0);
+  });
 });
 
 describe('wsinfer bench when the server goes away mid-run', () => {

@@ -73,3 +73,19 @@ describe('--latency-threshold and --percentile', () => {
     expect(() => parseBenchArgs(['-m', 'fraud', '--percentile', '99'])).toThrow(/give both/);
   });
 });
+
+describe('--measurement-mode', () => {
+  it('keeps time windows by default; count windows wait for 50 answers in at least 1 s, or what is asked', () => {
+    expect(parseBenchArgs(['-m', 'fraud'])).not.toHaveProperty('measurementRequestCount');
+    expect(parseBenchArgs(['-m', 'fraud', '--measurement-mode', 'count_windows'])).toMatchObject({ measurementRequestCount: 50, measurementIntervalMs: 1000 });
+    expect(parseBenchArgs(['-m', 'fraud', '--measurement-mode', 'count_windows', '--measurement-request-count', '200', '-p', '250']))
+      .toMatchObject({ measurementRequestCount: 200, measurementIntervalMs: 250 });
+    expect(parseBenchArgs(['-m', 'fraud', '--measurement-mode', 'time_windows'])).toMatchObject({ measurementIntervalMs: 5000 });
+  });
+
+  it('refuses an unknown mode, a count without count windows, and a count below 1', () => {
+    expect(() => parseBenchArgs(['-m', 'fraud', '--measurement-mode', 'counts'])).toThrow("--measurement-mode must be time_windows or count_windows, got 'counts'");
+    expect(() => parseBenchArgs(['-m', 'fraud', '--measurement-request-count', '10'])).toThrow('--measurement-request-count applies to --measurement-mode count_windows');
+    expect(() => parseBenchArgs(['-m', 'fraud', '--measurement-mode', 'count_windows', '--measurement-request-count', '0'])).toThrow(/--measurement-request-count must be an integer ≥ 1/);
+  });
+});
