@@ -50,6 +50,8 @@ export interface BenchOptions {
   serverPid?: number;
   /** Stop the sweep at the first step over this latency (perf_analyzer's --latency-threshold). */
   latencyThreshold?: LatencyThreshold;
+  /** With latencyThreshold: bisect the range for the highest level within it (perf_analyzer's --binary-search). */
+  binarySearch?: boolean;
 }
 
 export const DEFAULT_BENCH_OPTIONS = Object.freeze({
@@ -160,6 +162,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       'server-pid': { type: 'string' },
       'latency-threshold': { type: 'string', short: 'l' },
       percentile: { type: 'string' },
+      'binary-search': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -192,6 +195,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     throw new BenchUsageError('--measurement-request-count applies to --measurement-mode count_windows');
   }
   const latencyThreshold = parseLatencyThreshold(values['latency-threshold'], values.percentile);
+  if (values['binary-search'] && !latencyThreshold) throw new BenchUsageError('--binary-search looks for the highest load within --latency-threshold; give both');
   const shapes = new Map<string, number[]>();
   for (const text of values.shape ?? []) {
     try {
@@ -233,5 +237,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     quiet: values.quiet ?? false,
     serverPid: values['server-pid'] === undefined ? undefined : positiveInteger('server-pid', values['server-pid'], 0),
     latencyThreshold,
+    ...(values['binary-search'] && { binarySearch: true }),
   };
 }

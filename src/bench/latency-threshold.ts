@@ -17,10 +17,12 @@ export interface LatencyThreshold {
 }
 
 export interface ThresholdOutcome extends LatencyThreshold {
+  /** How the levels were visited: climbing until one went over, or by bisection. */
+  searched: 'linear' | 'binary';
   /** The highest load level whose latency stayed within the threshold; absent when none did. */
   withinLevel?: number;
   withinInferPerSec?: number;
-  /** The level that went over it (the sweep stopped there); absent when none did. */
+  /** The lowest level that went over it (a linear sweep stopped there); absent when none did. */
   exceededLevel?: number;
   exceededLatencyMs?: number;
 }
@@ -40,16 +42,21 @@ export function exceeds(step: StepReport, threshold: LatencyThreshold): boolean 
   return step.completed === 0 || latencyUs(step.latency, threshold.statistic) > threshold.thresholdMs * 1000;
 }
 
-export function thresholdOutcome(steps: readonly StepReport[], threshold: LatencyThreshold): ThresholdOutcome {
-  const outcome: ThresholdOutcome = { ...threshold };
+/**
+ * The highest level within the threshold and the lowest over it, whatever order the steps
+ * ran in (a linear sweep climbs; a binary search jumps about).
+ */
+export function thresholdOutcome(steps: readonly StepReport[], threshold: LatencyThreshold, searched: 'linear' | 'binary' = 'linear'): ThresholdOutcome {
+  const outcome: ThresholdOutcome = { ...threshold, searched };
   for (const step of steps) {
     if (exceeds(step, threshold)) {
+      if (outcome.exceededLevel !== undefined && outcome.exceededLevel <= step.level) continue;
       outcome.exceededLevel = step.level;
       outcome.exceededLatencyMs = latencyUs(step.latency, threshold.statistic) / 1000;
-      break;
+    } else if (outcome.withinLevel === undefined || step.level > outcome.withinLevel) {
+      outcome.withinLevel = step.level;
+      outcome.withinInferPerSec = step.inferPerSec;
     }
-    outcome.withinLevel = step.level;
-    outcome.withinInferPerSec = step.inferPerSec;
   }
   return outcome;
 }
@@ -61,8 +68,9 @@ export function describeOutcome(outcome: ThresholdOutcome, mode: 'concurrency' |
   const within = outcome.withinLevel === undefined
     ? 'no step stayed within it'
     : `highest load within it: ${load(outcome.withinLevel)}, ${Math.round(outcome.withinInferPerSec ?? 0)} infer/s`;
+  const over = outcome.searched === 'binary' ? 'lowest load over it:' : 'stopped at';
   const exceeded = outcome.exceededLevel === undefined
     ? 'no step went over it'
-    : `stopped at ${load(outcome.exceededLevel)} (${outcome.exceededLatencyMs!.toFixed(2)} ms)`;
+    : `${over} ${load(outcome.exceededLevel)} (${outcome.exceededLatencyMs!.toFixed(2)} ms)`;
   return `${budget}: ${within}; ${exceeded}\n`;
 }

@@ -60,6 +60,7 @@ export async function runBenchmark(options: RunBenchmarkOptions, signal?: AbortS
       tap: verifier?.tap,
       wantOutputs: verifier?.wantOutputs,
       latencyThreshold: options.latencyThreshold,
+      binarySearch: options.binarySearch,
       serverPid: options.serverPid,
       signal,
     });
@@ -79,7 +80,7 @@ export async function runBenchmark(options: RunBenchmarkOptions, signal?: AbortS
     ...(options.measurementRequestCount !== undefined && { measurementRequestCount: options.measurementRequestCount }),
     steps,
   };
-  if (options.latencyThreshold) report.latencyThreshold = thresholdOutcome(steps, options.latencyThreshold);
+  if (options.latencyThreshold) report.latencyThreshold = thresholdOutcome(steps, options.latencyThreshold, options.binarySearch ? 'binary' : 'linear');
   if (verifier && modelPathFor) report.verify = await verifier.verify(modelPathFor, inputSets);
   return report;
 }

@@ -5,6 +5,7 @@
  * count (trials, levels) and in time (windows, drain).
  */
 import { type LatencyThreshold, exceeds } from './latency-threshold.js';
+import { binarySearch, linearSearch } from './level-search.js';
 import type { BenchTransport, InputSet, LoadMode, StepReport } from './bench-types.js';
 import { summarizeLatencies } from './latency-stats.js';
 import { busiestThreadsUs } from './process-cpu.js';
@@ -39,6 +40,8 @@ export interface StepRunOptions {
   wantOutputs?: () => boolean;
   /** Stop after the first step over this latency; later levels are not run. */
   latencyThreshold?: LatencyThreshold;
+  /** With latencyThreshold: bisect the levels for the highest within it instead of climbing them. */
+  binarySearch?: boolean;
   /** A server process on this machine whose CPU time each step reports. */
   serverPid?: number;
   /** Aborted (Ctrl-C): the window running ends now, the step is reported, no more run. */
@@ -112,12 +115,14 @@ export function toStepReport(mode: LoadMode, level: number, merged: MeasurementW
 export async function runSteps(options: StepRunOptions): Promise<StepReport[]> {
   const reports: StepReport[] = [];
   let warmupMs = options.warmupMs;
-  for (const level of options.levels) {
-    const report = await runStep(options, level, warmupMs);
+  const threshold = options.latencyThreshold;
+  const search = threshold && options.binarySearch ? binarySearch(options.levels) : linearSearch(options.levels);
+  for (let next = search.next(); !next.done;) {
+    const report = await runStep(options, next.value, warmupMs);
     if (report) reports.push(report);
     warmupMs = 0;
     if (!report || report.interrupted || options.transport.openConnections === 0) break;
-    if (options.latencyThreshold && exceeds(report, options.latencyThreshold)) break;
+    next = search.next(threshold !== undefined && exceeds(report, threshold));
   }
   return reports;
 }

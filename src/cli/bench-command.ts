@@ -53,6 +53,8 @@ Load:
                                    agree within this % (default ${d.stabilityPercentage})
   -l, --latency-threshold <ms>     stop the sweep at the first step whose latency is over
                                    this, and report the highest load that stayed within it
+      --binary-search              with --latency-threshold: bisect the range for the highest
+                                   load within it (about log2(levels) steps) instead of climbing
       --percentile <50|90|95|99>   the latency --latency-threshold judges (default: the mean)
       --request-timeout-ms <n>     count a request unanswered after this as ERR_CLIENT_TIMEOUT (default ${d.requestTimeoutMs})
       --max-in-flight <n>          open loop: more unanswered requests than this are counted as

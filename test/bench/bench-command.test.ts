@@ -275,6 +275,18 @@ describe('wsinfer bench against the paced echo server', () => {
     expect(step!.requestsPerSec).toBeLessThan(420);
   });
 
+  it('finds the highest concurrency within a latency budget by bisection', async () => {
+    // Answers leave every 20 ms, 8 at a time: up to 12 in flight wait one tick (p50 about
+    // 20 ms), 16 wait two (40 ms), and each 16 more another two.
+    const { code, stdout } = await bench(['-u', url, '-m', 'fraud', '--concurrency-range', '4:64:4', '-l', '30', '--percentile', '50', '--binary-search',
+      '-p', '300', '--warmup-ms', '100', '--max-trials', '1', '-q', '--json', join(outDir, 'bisected.json')]);
+    expect(code).toBe(0);
+    const report = await readReport('bisected.json');
+    expect(report.steps.map((s) => s.level)).toEqual([4, 64, 32, 16, 8, 12]);
+    expect(report.latencyThreshold).toMatchObject({ searched: 'binary', withinLevel: 12, exceededLevel: 16 });
+    expect(stdout).toMatch(/highest load within it: concurrency 12, \d+ infer\/s; lowest load over it: concurrency 16 \(\d+\.\d\d ms\)/);
+  });
+
   it('with count windows, holds each window open until it has the answers asked for', async () => {
     // At 400 answers/s a 100 ms window holds about 40; each of these must wait for 200.
     const { code, stdout } = await bench(['-u', url, '-m', 'fraud', '--concurrency-range', '16', '-p', '100', '--measurement-mode', 'count_windows',

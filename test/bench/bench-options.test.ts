@@ -71,6 +71,12 @@ describe('--latency-threshold and --percentile', () => {
     expect(() => parseBenchArgs(['-m', 'fraud', '-l', 'fast'])).toThrow(BenchUsageError);
     expect(() => parseBenchArgs(['-m', 'fraud', '-l', '5', '--percentile', '75'])).toThrow(/--percentile must be one of 50, 90, 95, 99/);
     expect(() => parseBenchArgs(['-m', 'fraud', '--percentile', '99'])).toThrow(/give both/);
+    expect(() => parseBenchArgs(['-m', 'fraud', '--binary-search'])).toThrow('--binary-search looks for the highest load within --latency-threshold; give both');
+  });
+
+  it('bisects with --binary-search, climbs without it', () => {
+    expect(parseBenchArgs(['-m', 'fraud', '-l', '5', '--binary-search', '--concurrency-range', '1:64'])).toMatchObject({ binarySearch: true });
+    expect(parseBenchArgs(['-m', 'fraud', '-l', '5'])).not.toHaveProperty('binarySearch');
   });
 });
 
