@@ -52,6 +52,12 @@ export interface BenchOptions {
   latencyThreshold?: LatencyThreshold;
   /** With latencyThreshold: bisect the range for the highest level within it (perf_analyzer's --binary-search). */
   binarySearch?: boolean;
+  /** Scrape the server's GPU gauges during each step (perf_analyzer's --collect-metrics). */
+  collectMetrics?: boolean;
+  /** Where to scrape; default the server's own /metrics. */
+  metricsUrl?: string;
+  /** Between scrapes; default DEFAULT_BENCH_OPTIONS.metricsIntervalMs. */
+  metricsIntervalMs?: number;
 }
 
 export const DEFAULT_BENCH_OPTIONS = Object.freeze({
@@ -73,6 +79,8 @@ export const DEFAULT_BENCH_OPTIONS = Object.freeze({
   // Open loop: beyond this many unanswered requests the server is not keeping up anyway.
   maxInFlight: 10_000,
   verifySamples: 100,
+  // perf_analyzer's --metrics-interval default.
+  metricsIntervalMs: 1000,
 });
 
 /** At most this many load levels in one run. */
@@ -163,6 +171,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       'latency-threshold': { type: 'string', short: 'l' },
       percentile: { type: 'string' },
       'binary-search': { type: 'boolean' },
+      'collect-metrics': { type: 'boolean' },
+      'metrics-url': { type: 'string' },
+      'metrics-interval-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -195,6 +206,13 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     throw new BenchUsageError('--measurement-request-count applies to --measurement-mode count_windows');
   }
   const latencyThreshold = parseLatencyThreshold(values['latency-threshold'], values.percentile);
+  const collectMetrics = values['collect-metrics'] ?? false;
+  if (!collectMetrics && (values['metrics-url'] !== undefined || values['metrics-interval-ms'] !== undefined)) {
+    throw new BenchUsageError('--metrics-url and --metrics-interval-ms apply to --collect-metrics');
+  }
+  if (values['metrics-url'] !== undefined && !/^https?:\/\//.test(values['metrics-url'])) {
+    throw new BenchUsageError(`--metrics-url must be an http(s) URL, got '${values['metrics-url']}'`);
+  }
   if (values['binary-search'] && !latencyThreshold) throw new BenchUsageError('--binary-search looks for the highest load within --latency-threshold; give both');
   const shapes = new Map<string, number[]>();
   for (const text of values.shape ?? []) {
@@ -238,5 +256,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     serverPid: values['server-pid'] === undefined ? undefined : positiveInteger('server-pid', values['server-pid'], 0),
     latencyThreshold,
     ...(values['binary-search'] && { binarySearch: true }),
+    collectMetrics,
+    ...(values['metrics-url'] !== undefined && { metricsUrl: values['metrics-url'] }),
+    metricsIntervalMs: positiveInteger('metrics-interval-ms', values['metrics-interval-ms'], d.metricsIntervalMs, 50),
   };
 }

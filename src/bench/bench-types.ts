@@ -2,6 +2,7 @@
  * The shapes shared by the benchmark client's parts: what a transport reports per
  * request, what one measured step sums up to, and the whole report.
  */
+import type { GpuStepFigures } from './gpu-telemetry.js';
 import type { ThresholdOutcome } from './latency-threshold.js';
 import type { Datatype, TensorData } from '../protocol/datatypes.js';
 import type { LatencySummary } from './latency-stats.js';
@@ -65,6 +66,8 @@ export interface StepReport {
   level: number;
   windows: number;
   stable: boolean;
+  /** --collect-metrics: what each GPU the server reports did during the step's kept windows. */
+  gpus?: GpuStepFigures[];
   /** Every connection to the server closed during the step; the sweep stopped there. */
   connectionsLost?: true;
   /** The run was interrupted (Ctrl-C) during the step: its last window is cut short. */
@@ -116,6 +119,8 @@ export interface BenchReport {
   measurementRequestCount?: number;
   steps: StepReport[];
   verify?: VerifyReport;
+  /** --collect-metrics: where the GPU gauges came from, and why a scrape failed if one did. */
+  metrics?: { url: string; intervalMs: number; failure?: string };
   /** With --latency-threshold: the highest load within it, and where the sweep stopped. */
   latencyThreshold?: ThresholdOutcome;
 }

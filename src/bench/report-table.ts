@@ -4,6 +4,7 @@
  * `timing`) beside the client's, and the server's CPU use when it was measured.
  */
 import type { BenchReport, StepReport } from './bench-types.js';
+import type { GpuStepFigures } from './gpu-telemetry.js';
 
 const ms = (us: number) => (us / 1000).toFixed(us < 10_000 ? 2 : 1);
 
@@ -19,7 +20,10 @@ export function formatTable(report: BenchReport): string {
   // Only with --server-pid (and /proc): without it the columns would be all dashes.
   const withServerCpu = report.steps.some((s) => s.serverCpu);
   const serverCpuTitles = withServerCpu ? ['server cpu', 'main thread'] : [];
-  const header = [levelTitle, 'infer/s', 'req/s', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms', 'max ms', 'batch', 'queue µs', 'compute µs', 'client cpu', ...serverCpuTitles, 'stable', 'errors'];
+  // Only with --collect-metrics; the JSON has each GPU's power and memory too.
+  const withGpus = report.steps.some((s) => s.gpus);
+  const gpuTitles = withGpus ? ['gpu util', 'gpu mem MiB'] : [];
+  const header = [levelTitle, 'infer/s', 'req/s', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms', 'max ms', 'batch', 'queue µs', 'compute µs', 'client cpu', ...serverCpuTitles, ...gpuTitles, 'stable', 'errors'];
   const rows = report.steps.map((s) => [
     String(s.level),
     s.inferPerSec.toFixed(0),
@@ -30,6 +34,7 @@ export function formatTable(report: BenchReport): string {
     s.server ? s.server.computeUs.toFixed(0) : '-',
     percent(s.clientCpuPercent),
     ...(withServerCpu ? [s.serverCpu ? percent(s.serverCpu.processPercent) : '-', s.serverCpu ? percent(s.serverCpu.mainThreadPercent) : '-'] : []),
+    ...(withGpus ? gpuCells(s.gpus ?? []) : []),
     stability(s),
     errorsText(s),
   ]);
@@ -53,4 +58,17 @@ function stability(step: StepReport): string {
   if (step.interrupted) return `interrupted (${step.windows})`;
   if (step.connectionsLost) return `lost (${step.windows})`;
   return `no (${step.windows})`;
+}
+
+/**
+ * Each GPU's mean utilisation and peak memory used, joined with "/" in GPU order
+ * ("93%/12%"); dashes when the server published none.
+ */
+function gpuCells(gpus: readonly GpuStepFigures[]): [string, string] {
+  if (gpus.length === 0) return ['-', '-'];
+  const each = (value: (g: GpuStepFigures) => string) => gpus.map(value).join('/');
+  return [
+    each((g) => (g.utilizationPercent === undefined ? '-' : percent(g.utilizationPercent))),
+    each((g) => (g.memoryUsedMaxMiB === undefined ? '-' : g.memoryUsedMaxMiB.toFixed(0))),
+  ];
 }

@@ -3,11 +3,12 @@
  * model's metadata, build the inputs, open the transport, run the steps, verify.
  */
 import { readFile } from 'node:fs/promises';
-import type { BenchOptions } from './bench-options.js';
+import { type BenchOptions, DEFAULT_BENCH_OPTIONS } from './bench-options.js';
 import type { BenchReport, BenchTransport } from './bench-types.js';
 import { HttpTransport } from './http-transport.js';
 import { thresholdOutcome } from './latency-threshold.js';
-import { fetchModelMetadata, inputSetsFromJson, modelBatches, randomInputSets, resolveInputShapes } from './model-inputs.js';
+import { GpuTelemetry } from './gpu-telemetry.js';
+import { fetchModelMetadata, httpOrigin, inputSetsFromJson, modelBatches, randomInputSets, resolveInputShapes } from './model-inputs.js';
 import { ProgressLine } from './progress-line.js';
 import { ResponseVerifier, modelPathResolver } from './response-verifier.js';
 import { runSteps } from './step-runner.js';
@@ -38,6 +39,11 @@ export async function runBenchmark(options: RunBenchmarkOptions, signal?: AbortS
   const modelPathFor = options.verify ? modelPathResolver(options.modelPath, options.modelsDir, options.model) : undefined;
   if (modelPathFor) modelPathFor(options.version);
   const progress = options.quiet ? undefined : new ProgressLine(process.stderr, options.maxTrials);
+  const metricsIntervalMs = options.metricsIntervalMs ?? DEFAULT_BENCH_OPTIONS.metricsIntervalMs;
+  const gpuTelemetry = options.collectMetrics
+    ? new GpuTelemetry(options.metricsUrl ?? `${httpOrigin(options.url)}/metrics`, metricsIntervalMs)
+    : undefined;
+  gpuTelemetry?.start();
   const startedAt = new Date().toISOString();
   let steps;
   try {
@@ -62,9 +68,11 @@ export async function runBenchmark(options: RunBenchmarkOptions, signal?: AbortS
       latencyThreshold: options.latencyThreshold,
       binarySearch: options.binarySearch,
       serverPid: options.serverPid,
+      gpuTelemetry,
       signal,
     });
   } finally {
+    gpuTelemetry?.stop();
     progress?.finish();
     await transport.close();
   }
@@ -77,6 +85,7 @@ export async function runBenchmark(options: RunBenchmarkOptions, signal?: AbortS
     inputs: specs,
     startedAt,
     measurementIntervalMs: options.measurementIntervalMs,
+    ...(gpuTelemetry && { metrics: { url: gpuTelemetry.url, intervalMs: metricsIntervalMs, ...(gpuTelemetry.failure && { failure: gpuTelemetry.failure }) } }),
     ...(options.measurementRequestCount !== undefined && { measurementRequestCount: options.measurementRequestCount }),
     steps,
   };

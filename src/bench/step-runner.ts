@@ -6,6 +6,7 @@
  */
 import { type LatencyThreshold, exceeds } from './latency-threshold.js';
 import { binarySearch, linearSearch } from './level-search.js';
+import type { GpuTelemetry } from './gpu-telemetry.js';
 import type { BenchTransport, InputSet, LoadMode, StepReport } from './bench-types.js';
 import { summarizeLatencies } from './latency-stats.js';
 import { busiestThreadsUs } from './process-cpu.js';
@@ -44,6 +45,8 @@ export interface StepRunOptions {
   binarySearch?: boolean;
   /** A server process on this machine whose CPU time each step reports. */
   serverPid?: number;
+  /** --collect-metrics: the server's GPU gauges, summed per window. */
+  gpuTelemetry?: GpuTelemetry;
   /** Aborted (Ctrl-C): the window running ends now, the step is reported, no more run. */
   signal?: AbortSignal;
 }
@@ -109,6 +112,7 @@ export function toStepReport(mode: LoadMode, level: number, merged: MeasurementW
         },
       }
       : {}),
+    ...(merged.gpu ? { gpus: merged.gpu.figures() } : {}),
   };
 }
 
@@ -130,7 +134,7 @@ export async function runSteps(options: StepRunOptions): Promise<StepReport[]> {
 /** One step's report; undefined when the run was interrupted before its first window ended. */
 async function runStep(options: StepRunOptions, level: number, warmupMs: number): Promise<StepReport | undefined> {
   const { transport, mode, signal } = options;
-  let recorder = new WindowRecorder(performance.now(), options.serverPid);
+  let recorder = new WindowRecorder(performance.now(), options.serverPid, options.gpuTelemetry);
   const ctx = { transport, inputSets: options.inputSets, recorder: () => recorder, tap: options.tap, wantOutputs: options.wantOutputs };
   const driver: LoadDriver = mode === 'concurrency'
     ? new ClosedLoopDriver(ctx, level)

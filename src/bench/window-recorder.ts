@@ -5,6 +5,7 @@
  * which its answer arrived.
  */
 import type { RequestOutcome, ServerFigures } from './bench-types.js';
+import type { GpuTelemetry, GpuWindowStats } from './gpu-telemetry.js';
 import { SampleBuffer } from './latency-stats.js';
 import { type ProcessCpu, addProcessCpu, processCpuSince, readProcessCpu } from './process-cpu.js';
 
@@ -25,6 +26,8 @@ export class MeasurementWindow {
   cpuUs = 0;
   /** The server's CPU time in this window; undefined without a pid or a readable /proc. */
   serverCpu: ProcessCpu | undefined;
+  /** The server's GPU gauges scraped during this window (--collect-metrics). */
+  gpu: GpuWindowStats | undefined;
   private readonly cpuAtStart = process.cpuUsage();
   private readonly serverCpuAtStart: ProcessCpu | undefined;
 
@@ -71,6 +74,7 @@ export class MeasurementWindow {
     this.cpuUs += other.cpuUs;
     // A share of the merged duration is only right if every window has its part.
     this.serverCpu = this.serverCpu && other.serverCpu ? addProcessCpu(this.serverCpu, other.serverCpu) : undefined;
+    if (this.gpu && other.gpu) this.gpu.merge(other.gpu);
     this.endedMs += other.durationMs;
   }
 }
@@ -78,8 +82,11 @@ export class MeasurementWindow {
 export class WindowRecorder {
   private window: MeasurementWindow;
 
-  /** `serverPid`: a process on this machine whose CPU time each window records too. */
-  constructor(nowMs = performance.now(), private readonly serverPid?: number) {
+  /**
+   * `serverPid`: a process on this machine whose CPU time each window records too.
+   * `gpu`: the server's GPU gauges, which each window takes as it closes.
+   */
+  constructor(nowMs = performance.now(), private readonly serverPid?: number, private readonly gpu?: GpuTelemetry) {
     this.window = new MeasurementWindow(nowMs, serverPid);
   }
 
@@ -87,6 +94,7 @@ export class WindowRecorder {
   rotate(nowMs = performance.now()): MeasurementWindow {
     const finished = this.window;
     finished.end(nowMs);
+    finished.gpu = this.gpu?.take();
     this.window = new MeasurementWindow(nowMs, this.serverPid);
     return finished;
   }

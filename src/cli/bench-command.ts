@@ -67,6 +67,10 @@ Reports:
   -q, --quiet                      no progress line on stderr
       --server-pid <pid>           server on this machine: add its CPU (process and main
                                    thread, % of one core) to each step (Linux /proc)
+      --collect-metrics            scrape the server's GPU gauges (DCGM names) during each
+                                   step: each GPU's mean utilisation and power, peak memory
+      --metrics-url <url>          where (default: the server's /metrics)
+      --metrics-interval-ms <n>    between scrapes (default ${d.metricsIntervalMs})
       --verify                     check a sample of answers against onnxruntime in-process
       --verify-samples <n>         answers to check (default ${d.verifySamples})
       --model-path <file.onnx>     the model file for --verify
@@ -116,6 +120,10 @@ export async function benchCommand(argv: string[]): Promise<number> {
   }
   process.stdout.write(formatTable(report));
   if (report.latencyThreshold) process.stdout.write(describeOutcome(report.latencyThreshold, options.mode));
+  if (report.metrics?.failure) process.stderr.write(`wsinfer bench: could not read GPU gauges from ${report.metrics.url} (${report.metrics.failure}); steps without them show '-'\n`);
+  else if (report.metrics && report.steps.length > 0 && report.steps.every((step) => step.gpus?.length === 0)) {
+    process.stderr.write(`wsinfer bench: ${report.metrics.url} publishes no GPU gauges (no GPU, or NVML unavailable to the server)\n`);
+  }
   if (options.serverPid !== undefined && !report.steps.some((step) => step.serverCpu)) {
     process.stderr.write(`wsinfer bench: could not read /proc/${options.serverPid}/stat; no server CPU figures\n`);
   }

@@ -95,3 +95,18 @@ describe('--measurement-mode', () => {
     expect(() => parseBenchArgs(['-m', 'fraud', '--measurement-mode', 'count_windows', '--measurement-request-count', '0'])).toThrow(/--measurement-request-count must be an integer ≥ 1/);
   });
 });
+
+describe('--collect-metrics', () => {
+  it('scrapes the server every second by default, or where and as often as asked', () => {
+    expect(parseBenchArgs(['-m', 'fraud'])).toMatchObject({ collectMetrics: false });
+    expect(parseBenchArgs(['-m', 'fraud', '--collect-metrics'])).toMatchObject({ collectMetrics: true, metricsIntervalMs: 1000 });
+    expect(parseBenchArgs(['-m', 'fraud', '--collect-metrics', '--metrics-url', 'http://gpu-node:9400/metrics', '--metrics-interval-ms', '250']))
+      .toMatchObject({ collectMetrics: true, metricsUrl: 'http://gpu-node:9400/metrics', metricsIntervalMs: 250 });
+  });
+
+  it('refuses its options without it, a URL that is not http, and an interval under 50 ms', () => {
+    expect(() => parseBenchArgs(['-m', 'fraud', '--metrics-url', 'http://x/metrics'])).toThrow('--metrics-url and --metrics-interval-ms apply to --collect-metrics');
+    expect(() => parseBenchArgs(['-m', 'fraud', '--collect-metrics', '--metrics-url', 'gpu-node:9400'])).toThrow("--metrics-url must be an http(s) URL, got 'gpu-node:9400'");
+    expect(() => parseBenchArgs(['-m', 'fraud', '--collect-metrics', '--metrics-interval-ms', '10'])).toThrow(/--metrics-interval-ms must be an integer ≥ 50/);
+  });
+});
