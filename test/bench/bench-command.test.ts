@@ -10,10 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchReport } from '../../src/bench/bench-types.js';
 import { runBenchmark } from '../../src/bench/run-benchmark.js';
-import { benchCommand } from '../../src/cli/bench-command.js';
+import { runBenchCli } from './bench-cli.js';
 import { runCli } from '../integration/helpers/cli-process.js';
 import { type TestServer, startTestServer } from '../integration/helpers/test-server.js';
 
@@ -22,19 +22,7 @@ const SHORT = ['-p', '300', '--warmup-ms', '100', '--max-trials', '2', '-q'];
 let server: TestServer;
 let outDir: string;
 
-/** Run the command with stdout captured. */
-async function bench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { stdout += String(chunk); return true; });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => { stderr += String(chunk); return true; });
-  try {
-    return { code: await benchCommand(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const bench = runBenchCli;
 
 async function readReport(name: string): Promise<BenchReport> {
   return JSON.parse(await readFile(join(outDir, name), 'utf8')) as BenchReport;

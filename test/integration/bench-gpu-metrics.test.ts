@@ -7,27 +7,16 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchReport } from '../../src/bench/bench-types.js';
-import { benchCommand } from '../../src/cli/bench-command.js';
+import { runBenchCli } from '../bench/bench-cli.js';
 import { fakeNvmlScenario } from '../gpu/fake-nvml.js';
 import { GIB, gpusScenario, H100_TOTAL_BYTES, MIB, UUID_A, UUID_B } from '../gpu/gpu-scenarios.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 const SHORT = ['--concurrency-range', '2', '-p', '400', '--warmup-ms', '100', '--max-trials', '2', '-q'];
 
-async function bench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { stdout += String(chunk); return true; });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => { stderr += String(chunk); return true; });
-  try {
-    return { code: await benchCommand(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const bench = runBenchCli;
 
 let outDir: string;
 beforeAll(async () => {
