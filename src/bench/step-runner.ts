@@ -74,12 +74,19 @@ async function sleepUnlessStopped(transport: BenchTransport, ms: number, signal:
   }
 }
 
-/** One window's wait: its length, or with count windows until it holds enough answers too. */
+/**
+ * One window's wait: its length, or with count windows until it holds enough answers too.
+ * A count window may run far past the request timeout, so it expires late requests as it
+ * goes: they count as answers (ERR_CLIENT_TIMEOUT) and cannot keep it open.
+ */
 async function waitForWindow(options: StepRunOptions, recorder: () => WindowRecorder): Promise<void> {
   const { transport, signal, measurementRequestCount: count } = options;
   await sleepUnlessStopped(transport, options.measurementIntervalMs, signal);
   if (count === undefined) return;
-  await sleepUnlessStopped(transport, MAX_COUNT_WINDOW_MS - options.measurementIntervalMs, signal, () => recorder().answered >= count);
+  await sleepUnlessStopped(transport, MAX_COUNT_WINDOW_MS - options.measurementIntervalMs, signal, () => {
+    transport.expire(performance.now() - options.requestTimeoutMs);
+    return recorder().answered >= count;
+  });
 }
 
 export function toStepReport(mode: LoadMode, level: number, merged: MeasurementWindow, windows: number, stable: boolean): StepReport {

@@ -275,6 +275,25 @@ describe('wsinfer bench against the paced echo server', () => {
     expect(stdout).toMatch(/highest load within it: concurrency 12, \d+ infer\/s; lowest load over it: concurrency 16 \(\d+\.\d\d ms\)/);
   });
 
+  it('with count windows, counts requests past their timeout as answers, so a stalled server cannot hold a window open', async () => {
+    const stalled = await startBaseline('echo-server', ['pace:2:1']);
+    try {
+      // Two answers a second: 20 answers would take 10 s, but requests older than 200 ms
+      // expire as ERR_CLIENT_TIMEOUT and fill the window long before.
+      const { code, stderr } = await bench(['-u', stalled.url, '-m', 'fraud', '--concurrency-range', '8', '-p', '100', '--measurement-mode', 'count_windows',
+        '--measurement-request-count', '20', '--request-timeout-ms', '200', '--warmup-ms', '0', '--max-trials', '1', '-q', '--json', join(outDir, 'stalled.json')]);
+      // Each answer comes 500 ms after the last, so every request times out first.
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/no request was answered successfully/);
+      const [step] = (await readReport('stalled.json')).steps;
+      expect(step!.completed + step!.errors).toBeGreaterThanOrEqual(20);
+      expect(step!.errorsByCode.ERR_CLIENT_TIMEOUT).toBeGreaterThanOrEqual(10);
+      expect(step!.durationMs).toBeLessThan(5000);
+    } finally {
+      stalled.child.kill('SIGKILL');
+    }
+  });
+
   it('with count windows, holds each window open until it has the answers asked for', async () => {
     // At 400 answers/s a 100 ms window holds about 40; each of these must wait for 200.
     const { code, stdout } = await bench(['-u', url, '-m', 'fraud', '--concurrency-range', '16', '-p', '100', '--measurement-mode', 'count_windows',
