@@ -81,7 +81,8 @@ Columns: infer/s counts rows (requests × --batch), as perf_analyzer does; batch
 and compute µs are the server's own figures from each reply's timing block, averaged over
 requests; client cpu is this process's CPU time as a share of one core, server cpu and
 main thread the same for --server-pid's process and its main thread (--json adds its
-busiest threads).
+busiest threads); gpu util and gpu mem MiB (--collect-metrics) each GPU's mean
+utilisation and peak memory used, "/" between GPUs.
 
 Ctrl-C ends the window running and reports the steps measured so far (exit code 130);
 a second Ctrl-C quits at once. Exit codes: 0 answered, 1 unreachable or nothing answered
