@@ -5,6 +5,7 @@
  * under a latency budget.
  */
 import type { LatencySummary } from './latency-stats.js';
+import { describeLoad } from './bench-summary.js';
 import type { StepReport } from './bench-types.js';
 
 export type LatencyStatistic = 'mean' | 'p50' | 'p90' | 'p95' | 'p99';
@@ -63,7 +64,7 @@ export function thresholdOutcome(steps: readonly StepReport[], threshold: Latenc
 
 /** One line for the end of the table. */
 export function describeOutcome(outcome: ThresholdOutcome, mode: 'concurrency' | 'rate'): string {
-  const load = (level: number) => (mode === 'concurrency' ? `concurrency ${level}` : `${level} requests/s`);
+  const load = (level: number) => describeLoad(mode, level);
   const budget = `latency threshold ${outcome.thresholdMs} ms (${outcome.statistic})`;
   const within = outcome.withinLevel === undefined
     ? 'no step stayed within it'

@@ -6,10 +6,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { BenchUsageError, DEFAULT_BENCH_OPTIONS as d, parseBenchArgs } from '../bench/bench-options.js';
-import { latencyPlotTitle } from '../bench/bench-summary.js';
+import { describeLoad, latencyPlotTitle } from '../bench/bench-summary.js';
 import { renderLatencyPlot } from '../bench/latency-plot.js';
 import { describeOutcome } from '../bench/latency-threshold.js';
-import type { StepReport } from '../bench/bench-types.js';
 import { BenchInputError } from '../bench/model-inputs.js';
 import { toCsv } from '../bench/report-csv.js';
 import { formatTable } from '../bench/report-table.js';
@@ -92,10 +91,6 @@ or every connection lost or --verify mismatched, 2 bad arguments or unknown mode
 /** What a shell reports for a process ended by SIGINT (128 + 2). */
 const INTERRUPTED_EXIT_CODE = 130;
 
-function describeLoad(step: StepReport): string {
-  return step.mode === 'concurrency' ? `concurrency ${step.level}` : `${step.level} requests/s`;
-}
-
 export async function benchCommand(argv: string[]): Promise<number> {
   const parsed = parseOrExit('bench', BENCH_USAGE, () => parseBenchArgs(argv));
   if ('exitCode' in parsed) return parsed.exitCode;
@@ -133,12 +128,12 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (options.plotFile) await writeFile(options.plotFile, renderLatencyPlot(report.steps, latencyPlotTitle(report)));
   const lost = report.steps.find((step) => step.connectionsLost);
   if (lost) {
-    process.stderr.write(`wsinfer bench: the server closed every connection during ${describeLoad(lost)}; later steps were not run (requests lost in flight count as ERR_CONNECTION_CLOSED)\n`);
+    process.stderr.write(`wsinfer bench: the server closed every connection during ${describeLoad(lost.mode, lost.level)}; later steps were not run (requests lost in flight count as ERR_CONNECTION_CLOSED)\n`);
   }
   if (interrupt.signal.aborted) {
     const last = report.steps.at(-1);
     process.stderr.write(last
-      ? `wsinfer bench: interrupted during ${describeLoad(last)}; its last window was cut short and later steps were not run\n`
+      ? `wsinfer bench: interrupted during ${describeLoad(last.mode, last.level)}; its last window was cut short and later steps were not run\n`
       : 'wsinfer bench: interrupted before the first window ended; nothing was measured\n');
     return INTERRUPTED_EXIT_CODE;
   }
