@@ -14,6 +14,7 @@ export interface GpuGauges {
   powerW?: number;
   memoryUsedMiB?: number;
   memoryFreeMiB?: number;
+  memoryReservedMiB?: number;
 }
 
 /** What one GPU did during a step. */
@@ -33,6 +34,7 @@ const GAUGES: Record<string, keyof Omit<GpuGauges, 'gpu' | 'uuid'>> = {
   DCGM_FI_DEV_POWER_USAGE: 'powerW',
   DCGM_FI_DEV_FB_USED: 'memoryUsedMiB',
   DCGM_FI_DEV_FB_FREE: 'memoryFreeMiB',
+  DCGM_FI_DEV_FB_RESERVED: 'memoryReservedMiB',
 };
 
 const SAMPLE_LINE = /^(\w+)\{(.*)\}\s+(\S+)/;
@@ -89,7 +91,10 @@ export class GpuWindowStats {
         acc.power.count++;
       }
       if (g.memoryUsedMiB !== undefined) acc.usedMaxMiB = Math.max(acc.usedMaxMiB ?? 0, g.memoryUsedMiB);
-      if (g.memoryUsedMiB !== undefined && g.memoryFreeMiB !== undefined) acc.totalMiB = g.memoryUsedMiB + g.memoryFreeMiB;
+      // The card's total, as nvidia-smi gives it, counts the driver's reserved part too.
+      if (g.memoryUsedMiB !== undefined && g.memoryFreeMiB !== undefined) {
+        acc.totalMiB = g.memoryUsedMiB + g.memoryFreeMiB + (g.memoryReservedMiB ?? 0);
+      }
     }
   }
 

@@ -12,6 +12,7 @@ import type { GpuSnapshotView } from '../gpu/gpu-sampler.js';
 export const GPU_METRIC_NAMES = Object.freeze({
   fbUsed: 'DCGM_FI_DEV_FB_USED',
   fbFree: 'DCGM_FI_DEV_FB_FREE',
+  fbReserved: 'DCGM_FI_DEV_FB_RESERVED',
   gpuUtil: 'DCGM_FI_DEV_GPU_UTIL',
   memCopyUtil: 'DCGM_FI_DEV_MEM_COPY_UTIL',
   gpuTemp: 'DCGM_FI_DEV_GPU_TEMP',
@@ -88,17 +89,23 @@ export function registerGpuMetrics(registry: Registry, sampler: GpuSnapshotView,
       if (value !== null) set(deviceLabels(device), value);
     }
   };
-  const memory = (pick: (memory: GpuMemory) => number) => (snapshot: GpuSnapshot, set: Series) => {
+  const memory = (pick: (memory: GpuMemory) => number | null) => (snapshot: GpuSnapshot, set: Series) => {
+    const setMiB = (labels: Labels, memory: GpuMemory | null) => {
+      const bytes = memory === null ? null : pick(memory);
+      if (bytes !== null) set(labels, Math.floor(bytes / MIB));
+    };
     for (const device of snapshot.devices) {
-      if (device.memory !== null) set(deviceLabels(device), Math.floor(pick(device.memory) / MIB));
-      for (const mig of device.migDevices) {
-        if (mig.memory !== null) set(migLabels(device, mig), Math.floor(pick(mig.memory) / MIB));
-      }
+      setMiB(deviceLabels(device), device.memory);
+      for (const mig of device.migDevices) setMiB(migLabels(device, mig), mig.memory);
     }
   };
 
   gauge(GPU_METRIC_NAMES.fbUsed, 'Framebuffer memory used (in MiB).', memory((m) => m.usedBytes));
   gauge(GPU_METRIC_NAMES.fbFree, 'Framebuffer memory free (in MiB).', memory((m) => m.freeBytes));
+  // Used + free + reserved is the card's total (nvidia-smi's memory.total); without the
+  // reserved part a dashboard's total comes out about 0.5 GiB short on a Hopper card.
+  // Absent where the driver does not report it (before nvmlDeviceGetMemoryInfo_v2).
+  gauge(GPU_METRIC_NAMES.fbReserved, 'Framebuffer memory reserved (in MiB).', memory((m) => m.reservedBytes));
   gauge(GPU_METRIC_NAMES.gpuUtil, 'GPU utilization (in %).', perDevice((d) => d.utilization?.gpuPercent ?? null));
   gauge(GPU_METRIC_NAMES.memCopyUtil, 'Memory utilization (in %).', perDevice((d) => d.utilization?.memoryPercent ?? null));
   gauge(GPU_METRIC_NAMES.gpuTemp, 'GPU temperature (in C).', perDevice((d) => d.temperatureC));

@@ -19,11 +19,12 @@ describe('parseGpuGauges', () => {
       `DCGM_FI_DEV_POWER_USAGE{${labels('0', A)}} 312.5`,
       `DCGM_FI_DEV_FB_USED{${labels('0', A)}} 1024`,
       `DCGM_FI_DEV_FB_FREE{${labels('0', A)}} 80000`,
+      `DCGM_FI_DEV_FB_RESERVED{${labels('0', A)}} 539`,
       `DCGM_FI_DEV_FB_USED{${labels('0', A, '3')}} 999999`,
       `DCGM_FI_DEV_GPU_TEMP{${labels('0', A)}} 55`,
       'wsinfer_gpu_available 1',
     ].join('\n');
-    expect(parseGpuGauges(text)).toEqual([{ gpu: '0', uuid: A, utilizationPercent: 42, powerW: 312.5, memoryUsedMiB: 1024, memoryFreeMiB: 80000 }]);
+    expect(parseGpuGauges(text)).toEqual([{ gpu: '0', uuid: A, utilizationPercent: 42, powerW: 312.5, memoryUsedMiB: 1024, memoryFreeMiB: 80000, memoryReservedMiB: 539 }]);
     expect(parseGpuGauges('wsinfer_gpu_available 0\n')).toEqual([]);
   });
 });
@@ -38,5 +39,11 @@ describe('GpuWindowStats', () => {
     first.merge(second);
     expect(first.figures()).toEqual([{ gpu: '0', uuid: A, samples: 3, utilizationPercent: 50, powerW: 250, memoryUsedMaxMiB: 3000, memoryTotalMiB: 10000 }]);
     expect(new GpuWindowStats().figures()).toEqual([]);
+  });
+
+  it("counts the driver's reserved memory in the total, as nvidia-smi does", () => {
+    const stats = new GpuWindowStats();
+    stats.add([{ gpu: '0', uuid: A, memoryUsedMiB: 0, memoryFreeMiB: 143155, memoryReservedMiB: 616 }]);
+    expect(stats.figures()).toEqual([{ gpu: '0', uuid: A, samples: 1, memoryUsedMaxMiB: 0, memoryTotalMiB: 143771 }]);
   });
 });

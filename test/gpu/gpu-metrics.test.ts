@@ -28,6 +28,7 @@ describe('GPU metrics', () => {
     const freeMiB = Math.floor((85520809984 - 565182464 - 6 * GIB) / 1024 ** 2);
     expect(series(text, 'DCGM_FI_DEV_FB_USED')).toEqual([`DCGM_FI_DEV_FB_USED{${labels}} 6144`]);
     expect(series(text, 'DCGM_FI_DEV_FB_FREE')).toEqual([`DCGM_FI_DEV_FB_FREE{${labels}} ${freeMiB}`]);
+    expect(series(text, 'DCGM_FI_DEV_FB_RESERVED')).toEqual([`DCGM_FI_DEV_FB_RESERVED{${labels}} 539`]);
     expect(series(text, 'DCGM_FI_DEV_GPU_UTIL')).toEqual([`DCGM_FI_DEV_GPU_UTIL{${labels}} 37`]);
     expect(series(text, 'DCGM_FI_DEV_MEM_COPY_UTIL')).toEqual([`DCGM_FI_DEV_MEM_COPY_UTIL{${labels}} 12`]);
     expect(series(text, 'DCGM_FI_DEV_GPU_TEMP')).toEqual([`DCGM_FI_DEV_GPU_TEMP{${labels}} 45`]);
@@ -57,6 +58,18 @@ describe('GPU metrics', () => {
     expect(series(text, 'wsinfer_gpu_mig_enabled')).toEqual([`wsinfer_gpu_mig_enabled{${parent},Hostname="node-a"} 1`]);
     expect(series(text, 'wsinfer_gpu_compute_processes')).toEqual([`wsinfer_gpu_compute_processes{${parent},Hostname="node-a"} 2`]);
     expect(series(text, 'wsinfer_gpu_time_slice_replicas')).toEqual([]);
+  });
+
+  it('leaves DCGM_FI_DEV_FB_RESERVED out when the driver does not report reserved memory', async () => {
+    const fake = fakeNvmlScenario(H100_TWO_PROCESSES, 'noMemoryV2');
+    const sampler = new GpuSampler({ libraryPath: fake.libraryPath, env: {} });
+    const registry = new Registry();
+    registerGpuMetrics(registry, sampler, { hostname: 'node-a' });
+    await sampler.sample();
+    const text = await registry.metrics();
+    expect(series(text, 'DCGM_FI_DEV_FB_RESERVED')).toEqual([]);
+    // v1's "used" already counts the reserved part.
+    expect(series(text, 'DCGM_FI_DEV_FB_USED')[0]).toMatch(/ 6683$/);
   });
 
   it('reports wsinfer_gpu_available 0 and no device series without NVML', async () => {

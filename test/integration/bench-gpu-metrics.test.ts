@@ -17,6 +17,8 @@ import { startTestServer, type TestServer } from './helpers/test-server.js';
 const SHORT = ['--concurrency-range', '2', '-p', '400', '--warmup-ms', '100', '--max-trials', '2', '-q'];
 
 const bench = runBenchCli;
+/** What an H100's driver sets aside (nvmlDeviceGetMemoryInfo_v2's reserved). */
+const RESERVED_BYTES = 565_182_464;
 
 let outDir: string;
 beforeAll(async () => {
@@ -36,6 +38,10 @@ describe('wsinfer bench --collect-metrics, the server reporting two busy H100s',
       'gpu1.util.gpu': 85,
       'gpu1.util.mem': 40,
       'gpu1.power_mw': 410_000,
+      // As on a real card, the driver sets part of GPU 1's memory aside: used + free alone
+      // falls short of the total.
+      'gpu1.mem.reserved': RESERVED_BYTES,
+      'gpu1.mem.used': H100_TOTAL_BYTES - 20 * GIB - RESERVED_BYTES,
     });
     t = await startTestServer((repo) => repo.addShipped('fraud'), { nvmlLibraryPath: fake.libraryPath, gpuEnv: {}, gpuSampleIntervalMs: 50 });
   });
@@ -51,10 +57,11 @@ describe('wsinfer bench --collect-metrics, the server reporting two busy H100s',
     const totalMiB = Math.floor(H100_TOTAL_BYTES / MIB);
     expect(step!.gpus).toMatchObject([
       { gpu: '0', uuid: UUID_A, utilizationPercent: 30, powerW: 250, memoryUsedMaxMiB: Math.floor((H100_TOTAL_BYTES - 60 * GIB) / MIB) },
-      { gpu: '1', uuid: UUID_B, utilizationPercent: 85, powerW: 410, memoryUsedMaxMiB: Math.floor((H100_TOTAL_BYTES - 20 * GIB) / MIB) },
+      { gpu: '1', uuid: UUID_B, utilizationPercent: 85, powerW: 410, memoryUsedMaxMiB: Math.floor((H100_TOTAL_BYTES - 20 * GIB - RESERVED_BYTES) / MIB) },
     ]);
     for (const gpu of step!.gpus!) {
-      expect(gpu.memoryTotalMiB).toBeGreaterThanOrEqual(totalMiB - 1);
+      // Used, free and reserved are each rounded down to whole MiB by the server.
+      expect(gpu.memoryTotalMiB).toBeGreaterThanOrEqual(totalMiB - 2);
       expect(gpu.memoryTotalMiB).toBeLessThanOrEqual(totalMiB);
       // Two 400 ms windows scraped every 50 ms.
       expect(gpu.samples).toBeGreaterThanOrEqual(8);
