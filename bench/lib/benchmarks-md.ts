@@ -5,7 +5,7 @@ import type { GpuRun } from './gpu-run.js';
 import { coreSharesSection } from './core-shares-md.js';
 import { renderGpuSection } from './gpu-section.js';
 import { int, percent, table } from './md-table.js';
-import { perExtraInstanceBytes } from './memory-probe.js';
+import { goalMeasure, perExtraInstanceBytes } from './memory-probe.js';
 import type { PairedComparison } from './paired-runs.js';
 import type { ModelFigures, SuiteResult } from './suite-result.js';
 
@@ -152,19 +152,30 @@ function goalsTable(checks: GoalCheck[]): string {
 function memorySection(memory: SuiteResult['memory']): string {
   if (!memory) return 'Not measured in this run.';
   const more = memory.moreInstances;
-  const extraBytes = perExtraInstanceBytes(memory, more);
+  const measure = goalMeasure(memory);
+  const extraBytes = perExtraInstanceBytes(memory, more, measure);
+  const label = measure.toUpperCase();
   const pairs = memory.pairs && memory.pairs.length > 1
-    ? ` Per extra instance: ${memory.pairs.map((p) => mib(perExtraInstanceBytes(p, more))).join(', ')} in ${memory.pairs.length} alternating pairs of processes; the goal uses the median pair.`
+    ? ` Per extra instance (${label}): ${memory.pairs.map((p) => mib(perExtraInstanceBytes(p, more, measure))).join(', ')} in ${memory.pairs.length} alternating pairs of processes; the goal uses the median pair.`
     : '';
-  const served = `wsinfer serving only \`${memory.model}\` (${mib(memory.fileBytes)} file), RSS 1 s after 1 s of load at concurrency 8: ${mib(memory.rssOneInstanceBytes)} with one instance, ` +
-    `${mib(memory.rssMoreInstancesBytes)} with ${more} — ${mib(extraBytes)} per extra instance, ${(extraBytes / memory.fileBytes).toFixed(2)}× the file.${pairs}`;
+  const rssExtraBytes = perExtraInstanceBytes(memory, more, 'rss');
+  const resident = measure === 'pss'
+    ? `PSS 1 s after 1 s of load at concurrency 8: ${mib(memory.pssOneInstanceBytes!)} with one instance, ${mib(memory.pssMoreInstancesBytes!)} with ${more} — ` +
+      `${mib(extraBytes)} per extra instance, ${(extraBytes / memory.fileBytes).toFixed(2)}× the file. RSS, read at the same moments: ${mib(memory.rssOneInstanceBytes)} and ` +
+      `${mib(memory.rssMoreInstancesBytes)}, ${mib(rssExtraBytes)} per extra instance (${(rssExtraBytes / memory.fileBytes).toFixed(2)}×). The instances map one file of weights ` +
+      `each (runtime/shared-weights.ts); the kernel keeps one copy of its pages, which PSS counts once and RSS once per mapping, so the goal uses PSS.`
+    : `RSS 1 s after 1 s of load at concurrency 8: ${mib(memory.rssOneInstanceBytes)} with one instance, ` +
+      `${mib(memory.rssMoreInstancesBytes)} with ${more} — ${mib(extraBytes)} per extra instance, ${(extraBytes / memory.fileBytes).toFixed(2)}× the file.`;
+  const served = `wsinfer serving only \`${memory.model}\` (${mib(memory.fileBytes)} file), ${resident}${pairs}`;
   if (memory.bareWorkerBytes === undefined || memory.sessionWorkerBytes === undefined) return served;
   const sessionBytes = memory.sessionWorkerBytes - memory.bareWorkerBytes;
   const wsinferBytes = extraBytes - memory.sessionWorkerBytes;
   // Two processes, two measurements: wsinfer's instance can come out below the plain worker.
   const wsinferShare = wsinferBytes >= 0
     ? `wsinfer's extra instance adds ${mib(wsinferBytes)} to that.`
-    : `wsinfer's extra instance measured ${mib(-wsinferBytes)} less than that (a different process, measured differently).`;
+    : measure === 'pss'
+      ? `wsinfer's extra instance costs ${mib(-wsinferBytes)} less: it maps the weights its sibling instances map, where the plain worker's session holds a copy of its own.`
+      : `wsinfer's extra instance measured ${mib(-wsinferBytes)} less than that (a different process, measured differently).`;
   return [
     served,
     '',

@@ -10,6 +10,11 @@
  * between identical pairs, sometimes below what a plain worker thread holding a session
  * costs. Two extra instances instead of one halve that error per instance; and the figure
  * is the median of PAIRS alternating pairs.
+ *
+ * Both RSS and PSS are read. The instances map one file of weights each
+ * (runtime/shared-weights.ts): RSS counts its pages once per instance, though the kernel
+ * keeps one copy; PSS counts them once. The goal uses PSS, what one more instance takes
+ * from the machine; RSS stands beside it.
  */
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,7 +29,12 @@ const SETTLE_MS = 1000;
 const PAIRS = 5;
 const MORE_INSTANCES = 3;
 
-async function rssWithInstances(modelsDir: string, model: string, count: number, loadMs: number, build: WsinferBuild): Promise<number> {
+interface ResidentBytes {
+  rss: number;
+  pss?: number;
+}
+
+async function residentWithInstances(modelsDir: string, model: string, count: number, loadMs: number, build: WsinferBuild): Promise<ResidentBytes> {
   const repo = await mkdtemp(join(tmpdir(), 'wsinfer-bench-mem-'));
   try {
     await mkdir(join(repo, model, '1'), { recursive: true });
@@ -42,7 +52,8 @@ async function rssWithInstances(modelsDir: string, model: string, count: number,
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const rss = server.rssBytes();
       if (rss === undefined) throw new Error('cannot read the server\'s resident memory (/proc) on this system');
-      return rss;
+      const pss = server.pssBytes();
+      return pss === undefined ? { rss } : { rss, pss };
     } finally {
       await server.stop();
     }
@@ -53,25 +64,39 @@ async function rssWithInstances(modelsDir: string, model: string, count: number,
 
 type MemoryPair = NonNullable<MemoryFigures['pairs']>[number];
 
-/** RSS one extra instance added in `pair`, its larger server running `moreInstances`. */
-export function perExtraInstanceBytes(pair: MemoryPair, moreInstances: number): number {
-  return (pair.rssMoreInstancesBytes - pair.rssOneInstanceBytes) / (moreInstances - 1);
+/** What the goal counts: PSS where every figure has it, else RSS (results from before PSS was read). */
+export type ResidentMeasure = 'pss' | 'rss';
+
+export function goalMeasure(memory: Pick<MemoryFigures, 'pssOneInstanceBytes' | 'pssMoreInstancesBytes'>): ResidentMeasure {
+  return memory.pssOneInstanceBytes !== undefined && memory.pssMoreInstancesBytes !== undefined ? 'pss' : 'rss';
 }
 
-/** The pair whose extra instances cost the median amount (the upper middle of an even count). */
+/** Bytes one extra instance added in `pair`, its larger server running `moreInstances`, by `measure`. */
+export function perExtraInstanceBytes(pair: MemoryPair, moreInstances: number, measure: ResidentMeasure = goalMeasure(pair)): number {
+  const [one, more] = measure === 'pss'
+    ? [pair.pssOneInstanceBytes!, pair.pssMoreInstancesBytes!]
+    : [pair.rssOneInstanceBytes, pair.rssMoreInstancesBytes];
+  return (more - one) / (moreInstances - 1);
+}
+
+/** The pair whose extra instances cost the median amount by the goal's measure (the upper middle of an even count). */
 export function medianPair(pairs: readonly MemoryPair[]): MemoryPair {
   if (pairs.length === 0) throw new Error('no memory pairs measured');
-  const extra = (p: MemoryPair) => p.rssMoreInstancesBytes - p.rssOneInstanceBytes;
-  return [...pairs].sort((a, b) => extra(a) - extra(b))[Math.floor(pairs.length / 2)]!;
+  const measure = pairs.every((p) => goalMeasure(p) === 'pss') ? 'pss' : 'rss';
+  return [...pairs].sort((a, b) => perExtraInstanceBytes(a, 2, measure) - perExtraInstanceBytes(b, 2, measure))[Math.floor(pairs.length / 2)]!;
 }
 
 export async function probeMemory(modelsDir: string, model: string, build: WsinferBuild, loadMs = 1000): Promise<MemoryFigures> {
   const fileBytes = (await stat(join(modelsDir, model, '1', 'model.onnx'))).size;
   const pairs: MemoryPair[] = [];
   for (let pair = 0; pair < PAIRS; pair++) {
-    const rssOneInstanceBytes = await rssWithInstances(modelsDir, model, 1, loadMs, build);
-    const rssMoreInstancesBytes = await rssWithInstances(modelsDir, model, MORE_INSTANCES, loadMs, build);
-    pairs.push({ rssOneInstanceBytes, rssMoreInstancesBytes });
+    const one = await residentWithInstances(modelsDir, model, 1, loadMs, build);
+    const more = await residentWithInstances(modelsDir, model, MORE_INSTANCES, loadMs, build);
+    pairs.push({
+      rssOneInstanceBytes: one.rss,
+      rssMoreInstancesBytes: more.rss,
+      ...(one.pss !== undefined && more.pss !== undefined ? { pssOneInstanceBytes: one.pss, pssMoreInstancesBytes: more.pss } : {}),
+    });
   }
   return { model, fileBytes, moreInstances: MORE_INSTANCES, ...medianPair(pairs), pairs };
 }

@@ -12,6 +12,8 @@ export interface ServerProcess {
   readonly log: () => string;
   /** VmRSS of the process, bytes; undefined where /proc is not available. */
   rssBytes(): number | undefined;
+  /** Its proportional set size, bytes: a page mapped several times counts once (readPssBytes). */
+  pssBytes(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -26,9 +28,24 @@ export interface StartOptions {
 }
 
 export function readRssBytes(pid: number | undefined): number | undefined {
+  return readProcKib(pid, 'status', 'VmRSS');
+}
+
+/**
+ * Pss of /proc/PID/smaps_rollup. RSS counts a file page once for every mapping of it, so
+ * sessions that map one weights file each (runtime/shared-weights.ts) count its pages once
+ * per session, though the kernel keeps one copy; PSS counts what the process holds once,
+ * and splits pages shared with other processes among them.
+ */
+export function readPssBytes(pid: number | undefined): number | undefined {
+  return readProcKib(pid, 'smaps_rollup', 'Pss');
+}
+
+/** A `Field:   N kB` line of /proc/PID/<file>, in bytes; undefined where /proc cannot tell. */
+function readProcKib(pid: number | undefined, file: string, field: string): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)\s+kB/m);
+    const match = readFileSync(`/proc/${pid}/${file}`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm'));
     return match ? Number(match[1]) * 1024 : undefined;
   } catch {
     return undefined;
@@ -64,6 +81,7 @@ export function startServer(options: StartOptions): Promise<ServerProcess> {
         wsUrl: `ws://127.0.0.1:${port}/ws`,
         log: () => output,
         rssBytes: () => readRssBytes(child.pid),
+        pssBytes: () => readPssBytes(child.pid),
         async stop() {
           if (child.exitCode !== null || child.signalCode !== null) return;
           child.kill('SIGTERM');

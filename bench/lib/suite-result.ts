@@ -42,8 +42,11 @@ export interface MemoryFigures {
   /** The pair below with the median cost per extra instance: the figure the goal uses. */
   rssOneInstanceBytes: number;
   rssMoreInstancesBytes: number;
+  /** The same servers' proportional set size (memory-probe.ts says why the goal uses it); absent in older results. */
+  pssOneInstanceBytes?: number;
+  pssMoreInstancesBytes?: number;
   /** Every alternating pair measured, in order (one process each). */
-  pairs?: Array<{ rssOneInstanceBytes: number; rssMoreInstancesBytes: number }>;
+  pairs?: Array<{ rssOneInstanceBytes: number; rssMoreInstancesBytes: number; pssOneInstanceBytes?: number; pssMoreInstancesBytes?: number }>;
   /**
    * The same cost split, in a fresh Node process (bench/lib/worker-memory.ts): RSS one
    * more bare worker thread adds, and one more plain worker thread holding a session.

@@ -41,6 +41,8 @@ export interface ModelConfig {
   warmup: { batchSizes: number[] };
   /** onnxruntime intra-op threads per instance. */
   intraOpThreads: number;
+  /** CPU instances map one copy of the weights (runtime/shared-weights.ts); false: each holds its own. */
+  shareWeights: boolean;
 }
 
 /** Used when a model folder has no config.json and the model batches. */
@@ -157,7 +159,7 @@ export function parseVersionPolicy(modelName: string, raw: unknown): VersionPoli
   return { specific: { versions } };
 }
 
-const KNOWN_FIELDS = new Set(['maxBatchSize', 'dynamicBatching', 'instanceGroup', 'versionPolicy', 'warmup', 'intraOpThreads']);
+const KNOWN_FIELDS = new Set(['maxBatchSize', 'dynamicBatching', 'instanceGroup', 'versionPolicy', 'warmup', 'intraOpThreads', 'shareWeights']);
 
 /**
  * The effective config of a model: `raw` is the parsed config.json (undefined when the
@@ -190,8 +192,16 @@ export function resolveModelConfig(modelName: string, raw: unknown, signature: M
     versionPolicy: parseVersionPolicy(modelName, object.versionPolicy),
     warmup: { batchSizes: warmupSizes },
     intraOpThreads: object.intraOpThreads === undefined ? 1 : int('intraOpThreads', object.intraOpThreads, 1),
+    shareWeights: shareWeightsSetting(modelName, object.shareWeights),
   };
   return deepFreeze(config);
+}
+
+/** Whether `raw.shareWeights` asks for shared weights (the default); read before the config is resolved, since the probe writes them. */
+export function shareWeightsSetting(modelName: string, value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'boolean') throw invalid(modelName, 'shareWeights', `must be true or false, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 function deepFreeze<T>(value: T): T {

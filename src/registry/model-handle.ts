@@ -26,6 +26,8 @@ export interface Placement {
   device?: PlacedGpu;
   /** Why the group runs where it does (gpu/auto groups). */
   reason?: string;
+  /** CPU instances that map one copy of the weights (runtime/shared-weights.ts) rather than each holding its own. */
+  sharedWeights?: boolean;
 }
 
 export class ModelHandle {
@@ -41,6 +43,8 @@ export class ModelHandle {
     readonly placements: Placement[],
     private readonly batcher: DynamicBatcher<PendingInference>,
     private readonly pools: ModelInstances[],
+    /** Runs once the instances have stopped: removes what they alone needed (the shared weights' files). */
+    private readonly afterUnload: () => Promise<void> = async () => {},
   ) {
     this.labels = Object.freeze({ model: name, version });
   }
@@ -70,6 +74,7 @@ export class ModelHandle {
     this.state = 'unloading';
     await this.batcher.drain();
     await Promise.all(this.pools.map((pool) => pool.close()));
+    await this.afterUnload();
     this.state = 'unavailable';
   }
 }

@@ -8,6 +8,7 @@ import type { PendingInference } from '../batching/pending-inference.js';
 import { WsinferError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { openSessionFor } from '../runtime/session-factory.js';
+import { type SharedWeights, openProbeWithSharedWeights } from '../runtime/shared-weights.js';
 import { type BatchObserver, BatchExecutor } from '../workers/batch-executor.js';
 import { InlineInstance } from '../workers/inline-instance.js';
 import { InstancePool } from '../workers/instance-pool.js';
@@ -15,10 +16,10 @@ import type { ModelInstances } from '../workers/model-instances.js';
 import type { SpinSettings } from '../workers/batch-task.js';
 import { type PlacementContext, extraInFlightBatches, placeInstanceGroup, placementOf, poolChooserFor } from './instance-placement.js';
 import { checkSample, verifyVersion } from '../lifecycle/index.js';
-import { resolveModelConfig } from './model-config.js';
+import { resolveModelConfig, shareWeightsSetting } from './model-config.js';
 import { ModelHandle, type Placement } from './model-handle.js';
 import { type ModelFolder, modelFile } from './model-repository.js';
-import { signatureOf } from './model-signature.js';
+import { type ModelSignature, signatureOf } from './model-signature.js';
 
 /**
  * Whether CUDA works in this process, learned from the first model that tries it. The
@@ -65,9 +66,17 @@ export async function loadModelVersion(folder: ModelFolder, version: string, ctx
   const verified = await verifyVersion(folder.dir, version);
   if (!verified.ok) throw new WsinferError('ERR_MANIFEST_MISMATCH', `${label} does not match its manifest: ${verified.problems.join('; ')}`);
 
+  // The probe reads the signature (and checks a packaged version's sample); as it
+  // optimises, it also writes the weights the CPU instances will share.
+  const shareWeights = shareWeightsSetting(folder.name, (folder.rawConfig as { shareWeights?: unknown } | undefined)?.shareWeights);
   let signature;
+  let shared: SharedWeights | undefined;
   try {
-    const probe = await openSessionFor(path, 'cpu', { deviceId: 0, intraOpThreads: 1 });
+    const probe = shareWeights
+      ? await openProbeWithSharedWeights(path, { deviceId: 0, intraOpThreads: 1 })
+      : await openSessionFor(path, 'cpu', { deviceId: 0, intraOpThreads: 1 });
+    if ('shared' in probe) shared = probe.shared;
+    if ('reason' in probe && probe.reason) ctx.logger.info(`${label}: each CPU instance holds its own weights: ${probe.reason}`);
     try {
       signature = signatureOf(probe.session);
       if (verified.manifest) {
@@ -78,9 +87,26 @@ export async function loadModelVersion(folder: ModelFolder, version: string, ctx
       await probe.session.release();
     }
   } catch (error) {
+    await shared?.dispose();
     if (error instanceof WsinferError) throw error;
     throw new WsinferError('ERR_MODEL_LOAD_FAILED', `model '${folder.name}' version ${version}: ${(error as Error).message}`);
   }
+  try {
+    return await startInstances(folder, version, path, signature, shared, ctx);
+  } catch (error) {
+    await shared?.dispose();
+    throw error;
+  }
+}
+
+async function startInstances(
+  folder: ModelFolder,
+  version: string,
+  path: string,
+  signature: ModelSignature,
+  shared: SharedWeights | undefined,
+  ctx: LoaderContext,
+): Promise<ModelHandle> {
   const config = resolveModelConfig(folder.name, folder.rawConfig, signature);
   const batchable = config.maxBatchSize > 0;
 
@@ -91,8 +117,10 @@ export async function loadModelVersion(folder: ModelFolder, version: string, ctx
       try {
         const placed = await placeInstanceGroup(path, group, groupIndex, ctx, config.intraOpThreads, `model '${folder.name}' version ${version}`);
         const { executionProvider, deviceId } = placed;
+        // Sessions on a GPU keep their weights in device memory: they open the original file.
+        const sharing = executionProvider === 'cpu' && shared !== undefined;
         const instance = {
-          modelPath: path,
+          modelPath: sharing ? shared!.modelPath : path,
           settings: { executionProvider, deviceId: deviceId ?? 0, intraOpThreads: config.intraOpThreads },
           signature,
           batchable,
@@ -109,7 +137,7 @@ export async function loadModelVersion(folder: ModelFolder, version: string, ctx
               onReplacement: (report) => ctx.logger.warn(`model '${folder.name}' version ${version}: replacement instance ${report.ok ? 'ready' : `failed: ${report.message}`}`),
             });
         pools.push(pool);
-        placements.push(placementOf(group, placed));
+        placements.push({ ...placementOf(group, placed), ...(executionProvider === 'cpu' ? { sharedWeights: sharing } : {}) });
       } catch (error) {
         if (error instanceof WsinferError) throw error;
         throw new WsinferError('ERR_MODEL_LOAD_FAILED', `model '${folder.name}' version ${version}: ${(error as Error).message}`);
@@ -118,6 +146,11 @@ export async function loadModelVersion(folder: ModelFolder, version: string, ctx
   } catch (error) {
     await Promise.all(pools.map((pool) => pool.close()));
     throw error;
+  }
+  // No instance opens the shared graph (all on a GPU): its files are not needed.
+  if (shared && !placements.some((p) => p.sharedWeights)) {
+    await shared.dispose();
+    shared = undefined;
   }
 
   const executor = new BatchExecutor(pools, signature, batchable, ctx.observerFor?.(folder.name, version), poolChooserFor(placements, ctx, folder.name, version));
@@ -133,5 +166,6 @@ export async function loadModelVersion(folder: ModelFolder, version: string, ctx
     maxInFlightBatches: pools.reduce((sum, pool) => sum + pool.count, 0) + extraInFlightBatches(placements, ctx),
     dispatchAfterReads: placements.some((p) => p.inline),
   }, executor.run);
-  return new ModelHandle(folder.name, version, config, signature, placements, batcher, pools);
+  const afterUnload = shared ? shared.dispose : undefined;
+  return new ModelHandle(folder.name, version, config, signature, placements, batcher, pools, afterUnload);
 }

@@ -278,7 +278,7 @@ async function fingerprintOf(folder: ModelFolder, version: string): Promise<stri
 
 function describeReady(handle: ModelHandle): string {
   const where = handle.placements
-    .map((p) => `${p.count}× ${p.executionProvider}${p.deviceId === undefined ? '' : `:${p.deviceId}`}${p.inline ? ' inline on the socket thread' : ''}`)
+    .map((p) => `${p.count}× ${p.executionProvider}${p.deviceId === undefined ? '' : `:${p.deviceId}`}${p.inline ? ' inline on the socket thread' : ''}${p.sharedWeights && p.count > 1 ? ' sharing one copy of the weights' : ''}`)
     .join(' + ');
   const batching = handle.batchable ? `batching up to ${handle.config.maxBatchSize} rows` : 'not batching';
   return `model '${handle.name}' version ${handle.version} ready on ${where} (${batching})`;

@@ -85,7 +85,8 @@ export async function openSessionFor(
   return { session, executionProvider: 'cpu', fallbackReason: reason };
 }
 
-function firstLine(text: string): string {
+/** The first non-empty line of an error message, at most 300 characters. */
+export function firstLine(text: string): string {
   const line = text.split('\n').find((l) => l.trim().length > 0) ?? text;
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }

@@ -62,7 +62,7 @@ describe('a server whose NVML reports two H100s, one of them full', () => {
   it('runs an auto group on CPU when its GPU has too little free memory, and says why', async () => {
     const meta = await json(t, '/v2/models/fraud');
     expect(meta.state).toBe('ready');
-    expect(meta.instances).toEqual([{ kind: 'auto', executionProvider: 'cpu', count: 1, reason: expect.any(String) }]);
+    expect(meta.instances).toEqual([{ kind: 'auto', executionProvider: 'cpu', count: 1, reason: expect.any(String), sharedWeights: true }]);
     expect(meta.instances[0].reason).toMatch(/^no GPU can hold the group: 1 instance\(s\) need ~\d+\.\d KiB \(1 × \d+\.\d KiB model × 3\); /);
     expect(meta.instances[0].reason).toMatch(new RegExp(`; cuda:0 = GPU 0 \\(${H100}, ${UUID_A}\\): 512 B free; running on CPU$`));
     expect(t.logger.lines).toContain(`warn model 'fraud' version 1: instance group 0 (auto, 1×) runs on CPU: ${meta.instances[0].reason}`);

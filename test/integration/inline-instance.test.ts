@@ -35,7 +35,7 @@ function infer(socket: RawSocket, id: string, model: string, inputs: Array<{ nam
 describe('an inline instance', () => {
   it('says where it runs: in metadata and in the log', async () => {
     const meta = (await (await fetch(`${t.httpUrl}/v2/models/fraud`)).json()) as { instances: unknown };
-    expect(meta.instances).toEqual([{ kind: 'cpu', executionProvider: 'cpu', count: 1, inline: true }]);
+    expect(meta.instances).toEqual([{ kind: 'cpu', executionProvider: 'cpu', count: 1, inline: true, sharedWeights: true }]);
     expect(t.logger.lines).toContain("info model 'fraud' version 1 ready on 1× cpu inline on the socket thread (batching up to 33 rows)");
   });
 

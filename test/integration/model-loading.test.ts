@@ -55,7 +55,7 @@ describe('loading a model repository', () => {
   });
 
   it('falls back from auto to CPU and says why, once', async () => {
-    expect((await json('/v2/models/cnn')).body.instances).toEqual([{ kind: 'auto', executionProvider: 'cpu', count: 2, reason: expect.stringMatching(/CUDA execution provider unavailable: .+; running on CPU$/) }]);
+    expect((await json('/v2/models/cnn')).body.instances).toEqual([{ kind: 'auto', executionProvider: 'cpu', count: 2, reason: expect.stringMatching(/CUDA execution provider unavailable: .+; running on CPU$/), sharedWeights: true }]);
     const notes = t.logger.lines.filter((line) => line.includes('GPU not used'));
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatch(/CUDA execution provider unavailable/);

@@ -40,6 +40,7 @@ describe('resolveModelConfig defaults', () => {
       versionPolicy: { latest: { numVersions: 1 } },
       warmup: { batchSizes: [1] },
       intraOpThreads: 1,
+      shareWeights: true,
     });
     expect(INFERRED_MAX_BATCH_SIZE).toBe(32);
   });
@@ -78,6 +79,17 @@ describe('resolveModelConfig maxBatchSize', () => {
     const error = configError({ maxBatchSize });
     expect(error.code).toBe('ERR_CONFIG_INVALID');
     expect(error.message).toContain('maxBatchSize');
+  });
+});
+
+describe('resolveModelConfig shareWeights', () => {
+  it('takes false, and refuses anything but a boolean', () => {
+    expect(resolveModelConfig('mlp', { shareWeights: false }, batchable).shareWeights).toBe(false);
+    for (const shareWeights of ['yes', 1, null]) {
+      const error = configError({ shareWeights });
+      expect(error.code).toBe('ERR_CONFIG_INVALID');
+      expect(error.message).toBe(`model 'mlp': shareWeights must be true or false, got ${JSON.stringify(shareWeights)}`);
+    }
   });
 });
 
