@@ -31,6 +31,7 @@ import { SHIPPED_MODELS, parseBenchArgs } from './lib/bench-args.js';
 import { type GpuRunFile, renderBenchmarksMd } from './lib/benchmarks-md.js';
 import type { GpuRun } from './lib/gpu-run.js';
 import { closedStep, evaluateGoals, saturation, saturationConcurrency, verdict } from './lib/goals.js';
+import { type LimitGraph, prepareLimitGraph } from './lib/limit-graph.js';
 import { LimitSessions, limitContenders, measureLimit } from './lib/limit-runner.js';
 import { machineInfo } from './lib/machine-info.js';
 import { probeMemory } from './lib/memory-probe.js';
@@ -166,14 +167,18 @@ async function main(): Promise<void> {
     workerMemory = await measureWorkerMemory(join(modelsDir, MEMORY_MODEL, '1', 'model.onnx'), config.maxBatchSize, config.intraOpThreads);
   }
 
-  // The limit first, while nothing else of ours runs.
+  // The limit first, while nothing else of ours runs, on the graph wsinfer's instances open.
+  const graphs = new Map<string, LimitGraph>();
+  const limitPath = (model: string) => graphs.get(model)?.path ?? join(modelsDir, model, '1', 'model.onnx');
   for (const name of models) {
     const modelPath = join(modelsDir, name, '1', 'model.onnx');
     const config = await servedConfig(name);
-    log(`${name}: limit (onnxruntime in-process)`);
-    const limit = await measureLimit(modelPath, config.maxBatchSize, LIMIT_POINT_MS);
+    const graph = await prepareLimitGraph(modelPath);
+    graphs.set(name, graph);
+    log(`${name}: limit (onnxruntime in-process${graph.sharedWeights ? ', on the shared-weights graph' : `, on the model file: ${graph.reason}`})`);
+    const limit = await measureLimit(graph.path, config.maxBatchSize, LIMIT_POINT_MS);
     log(`${name}: limit ${limit.best.rowsPerSec.toFixed(0)} rows/s (${limit.best.sessions} × ${limit.best.intraOpThreads}, batch ${limit.best.batch})`);
-    figures.push({ name, fileBytes: (await stat(modelPath)).size, config, limit, naive: [], wsinfer: [], ceiling: [] });
+    figures.push({ name, fileBytes: (await stat(modelPath)).size, config, limit, limitSharedWeights: graph.sharedWeights, naive: [], wsinfer: [], ceiling: [] });
   }
 
   for (const model of figures) {
@@ -213,8 +218,7 @@ async function main(): Promise<void> {
     if (medium) {
       const concurrency = saturationConcurrency(medium.config);
       log(`${medium.name}: ${pairCount} alternating limit / wsinfer runs at concurrency ${concurrency}`);
-      const modelPath = join(modelsDir, medium.name, '1', 'model.onnx');
-      const contenders = await Promise.all(limitContenders(medium.limit).map(async (point) => ({ sessions: await LimitSessions.start(modelPath, point), batch: point.batch })));
+      const contenders = await Promise.all(limitContenders(medium.limit).map(async (point) => ({ sessions: await LimitSessions.start(limitPath(medium.name), point), batch: point.batch })));
       try {
         paired.mediumVsLimit = await pairWithLimit(
           loadOptions('', medium.name, 'concurrency', [concurrency], wsinfer.child.pid), contenders, wsinfer.wsUrl, concurrency, pairCount, pairWindowMs,
@@ -226,9 +230,8 @@ async function main(): Promise<void> {
     }
     for (const model of figures) {
       log(`${model.name}: ${pairCount} alternating runs at c=1: limit batch-1, wsinfer, the echo server running the model in place`);
-      const modelPath = join(modelsDir, model.name, '1', 'model.onnx');
-      const sessions = await LimitSessions.start(modelPath, { sessions: 1, intraOpThreads: model.config.intraOpThreads });
-      const inline = await startBaseline(echoScript, modelPath, `run:${model.config.intraOpThreads}`);
+      const sessions = await LimitSessions.start(limitPath(model.name), { sessions: 1, intraOpThreads: model.config.intraOpThreads });
+      const inline = await startBaseline(echoScript, limitPath(model.name), `run:${model.config.intraOpThreads}`);
       try {
         const base = loadOptions('', model.name, 'concurrency', [1]);
         model.pairedP50 = await pairP50WithRun(base, sessions, wsinfer.wsUrl, inline.wsUrl, pairCount, P50_RUN_WINDOW_MS, Math.round(intervalMs * 0.8));
@@ -255,9 +258,8 @@ async function main(): Promise<void> {
     const burst = Math.max(1, Math.round(closedStep(model.wsinfer, concurrency)?.server?.batchSize ?? model.config.maxBatchSize));
     if (!(rate > 0)) return undefined;
     log(`${model.name}: limit alone / while the echo server answers c=${concurrency} at ${rate} req/s in bursts of ${burst}, ${pairCount} alternating runs`);
-    const modelPath = join(modelsDir, model.name, '1', 'model.onnx');
-    const paced = await startBaseline(echoScript, modelPath, `pace:${rate}:${burst}`);
-    const sessions = await LimitSessions.start(modelPath, model.limit.best);
+    const paced = await startBaseline(echoScript, limitPath(model.name), `pace:${rate}:${burst}`);
+    const sessions = await LimitSessions.start(limitPath(model.name), model.limit.best);
     try {
       const load = loadOptions(paced.wsUrl, model.name, 'concurrency', [concurrency]);
       const measured = await measureLimitUnderLoad(sessions, model.limit.best.batch, load, rate, burst, pairCount, Math.round(intervalMs * 1.5));
@@ -272,7 +274,7 @@ async function main(): Promise<void> {
   for (const model of figures) {
     if (model.wsinferOpen) {
       const layout = { sessions: model.config.instances, intraOpThreads: model.config.intraOpThreads };
-      const sessions = await LimitSessions.start(join(modelsDir, model.name, '1', 'model.onnx'), layout);
+      const sessions = await LimitSessions.start(limitPath(model.name), layout);
       try {
         model.limitOpen = await limitOpenLoop(sessions, model.wsinferOpen.level, model.config.maxBatchSize, LIMIT_OPEN_LOOP_MS, 500);
         log(`${model.name}: limit open loop ${Math.round(model.wsinferOpen.level)}/s in-process: p50 ${(model.limitOpen.latency.p50Us / 1000).toFixed(2)} ms, ` +
@@ -281,7 +283,7 @@ async function main(): Promise<void> {
         await sessions.close();
       }
     }
-    const echo = await startBaseline(echoScript, join(modelsDir, model.name, '1', 'model.onnx'));
+    const echo = await startBaseline(echoScript, limitPath(model.name));
     try {
       model.ceiling = (await runBenchmark(loadOptions(echo.wsUrl, model.name, 'concurrency', CEILING_CONCURRENCIES, echo.child.pid))).steps;
       for (const step of model.ceiling) log(`${model.name}: echo ceiling ${describe(step)}`);
@@ -300,6 +302,8 @@ async function main(): Promise<void> {
     log(`${MEMORY_MODEL}: resident memory with 1 and 3 instances`);
     memory = { ...(await probeMemory(modelsDir, MEMORY_MODEL, build)), ...workerMemory };
   }
+  // On a failure before here the folders stay, and the next process to prepare weights removes them.
+  await Promise.all([...graphs.values()].map((graph) => graph.dispose()));
 
   const result: SuiteResult = {
     machine: machineInfo(ROOT),

@@ -54,7 +54,7 @@ function modelSection(model: ModelFigures): string {
     `Model file ${(model.fileBytes / 1024).toFixed(0)} KiB. wsinfer's shipped config: maxBatchSize ${c.maxBatchSize}, preferred sizes [${c.preferredBatchSizes.join(', ')}], ` +
       `maxQueueDelayUs ${c.maxQueueDelayUs}, ${c.instances} instance(s) × ${c.intraOpThreads} intra-op thread(s).`,
     '',
-    `**Limit** (onnxruntime-node in-process, no I/O; sessions in worker threads × intra-op threads each; best in bold): ` +
+    `**Limit** (onnxruntime-node in-process, no I/O; sessions in worker threads × intra-op threads each${limitGraphNote(model)}; best in bold): ` +
       `${int(best.rowsPerSec)} rows/s with ${best.sessions} × ${best.intraOpThreads} at batch ${best.batch}. ` +
       `Batch-1 run time of one session alone: ${Object.entries(model.limit.batch1RunUsByThreads).map(([t, us]) => `${int(us)} µs with ${t} thread(s)`).join(', ')}` +
       `${run1 === undefined ? '' : ` (the goal uses ${c.intraOpThreads} thread(s), as wsinfer's instances run)`}.`,
@@ -147,6 +147,14 @@ function limitUnderLoadSection(underLoad: SuiteResult['mediumLimitUnderLoad']): 
 
 function goalsTable(checks: GoalCheck[]): string {
   return table(['figure', 'goal', 'this run', 'what this machine allows', ''], checks.map((g) => [g.figure, g.goal, g.value, g.machineAllows?.value ?? '–', verdict(g)]));
+}
+
+/** Which graph the limit ran: the one wsinfer's instances open (bench/lib/limit-graph.ts), or the model file. */
+function limitGraphNote(model: ModelFigures): string {
+  if (model.limitSharedWeights === undefined) return '';
+  return model.limitSharedWeights
+    ? '; on the graph wsinfer\'s instances open, its prepacked weights mapped once for all sessions'
+    : '; on the model file, as wsinfer\'s instances (no weights to share)';
 }
 
 function memorySection(memory: SuiteResult['memory']): string {

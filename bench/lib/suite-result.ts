@@ -20,6 +20,8 @@ export interface ModelFigures {
   fileBytes: number;
   config: ServedConfig;
   limit: LimitResult;
+  /** Whether the limit ran the graph wsinfer's instances open, one mapped copy of the weights (limit-graph.ts); absent in older results. */
+  limitSharedWeights?: boolean;
   naive: StepReport[];
   wsinfer: StepReport[];
   /** Open loop, Poisson, at half of wsinfer's best closed-loop rate. */

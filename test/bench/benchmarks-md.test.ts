@@ -8,6 +8,7 @@ import { renderBenchmarksMd } from '../../bench/lib/benchmarks-md.js';
 import { medianPair, perExtraInstanceBytes } from '../../bench/lib/memory-probe.js';
 import { step } from './step-fixtures.js';
 import { model, suite } from './suite-fixtures.js';
+import type { ModelFigures } from '../../bench/lib/suite-result.js';
 
 const servedTable = (md: string) => md.split('\n').filter((line) => line.startsWith('| ') && /\| (c=|Poisson)/.test(line));
 const headerOf = (md: string, firstCell: string) => md.split('\n').find((line) => line.startsWith(`| ${firstCell} |`))!;
@@ -18,6 +19,16 @@ describe('BENCHMARKS.md', () => {
     wsinfer: [step({ level: 64, inferPerSec: 1500, serverCpu: { processPercent: 150.4, mainThreadPercent: 80.2 } })],
     ceiling: [step({ level: 1, inferPerSec: 5000 }), step({ level: 64, inferPerSec: 1900, serverCpu: { processPercent: 99.6, mainThreadPercent: 95 } })],
     ceilingOpen: step({ mode: 'rate', level: 900, inferPerSec: 899 }),
+  });
+
+  it('says which graph the limit ran: the shared-weights graph wsinfer opens, or the model file', () => {
+    const limitLine = (figures: ModelFigures) => renderBenchmarksMd(suite([figures]), '').split('\n').find((line) => line.startsWith('**Limit**'))!;
+    expect(limitLine(model('medium', { limitSharedWeights: true }))).toContain(
+      "each; on the graph wsinfer's instances open, its prepacked weights mapped once for all sessions; best in bold",
+    );
+    expect(limitLine(model('medium', { limitSharedWeights: false }))).toContain("each; on the model file, as wsinfer's instances (no weights to share); best in bold");
+    // Results from before the limit ran wsinfer's graph say nothing about it.
+    expect(limitLine(model('medium'))).toContain('intra-op threads each; best in bold');
   });
 
   it('lists the echo ceiling first in the served table: closed loop, then open loop', () => {
