@@ -17,11 +17,12 @@
  *
  * The files live in a folder of their own under the OS temp dir (TMPDIR) for as long as
  * the model version is loaded; a replacement instance opens them too. Folders left by a
- * process that died are removed by the next one to prepare weights.
+ * process of this host that died are removed by the next one to prepare weights.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import { onnxruntime } from './onnxruntime.js';
@@ -59,7 +60,7 @@ export async function openProbeWithSharedWeights(modelPath: string, settings: Om
   let folder: string | undefined;
   try {
     await removeAbandonedFolders();
-    folder = await mkdtemp(join(tmpdir(), `${FOLDER_PREFIX}${process.pid}-`));
+    folder = await mkdtemp(join(tmpdir(), `${ownFolderPrefix()}${process.pid}-`));
     const graphPath = join(folder, GRAPH_FILE);
     const session = await onnxruntime.InferenceSession.create(modelPath, {
       ...base,
@@ -85,22 +86,42 @@ export async function openProbeWithSharedWeights(modelPath: string, settings: Om
   }
 }
 
+/**
+ * `wsinfer-weights-<host>-`: folders are named by host (a hash of its name) and pid, so a
+ * temp dir shared between containers, which can all be pid 1, is swept only of this host's.
+ */
+export function ownFolderPrefix(): string {
+  return `${FOLDER_PREFIX}${createHash('sha256').update(hostname()).digest('hex').slice(0, 8)}-`;
+}
+
 let sweep: Promise<void> | undefined;
 
-/** Once per process: folders whose process is gone (or was an earlier life of this pid, in a container). */
+/**
+ * Once per process: this host's folders whose process is gone, or that this pid made in an
+ * earlier life (a restarted container's pid 1) before this process started.
+ */
 function removeAbandonedFolders(): Promise<void> {
   sweep ??= (async () => {
     const root = tmpdir();
+    const prefix = ownFolderPrefix();
+    const startedMs = Date.now() - process.uptime() * 1000;
     let names: string[];
     try {
       names = await readdir(root);
     } catch {
       return;
     }
-    await Promise.all(names.filter((name) => name.startsWith(FOLDER_PREFIX)).map(async (name) => {
-      const pid = Number(name.slice(FOLDER_PREFIX.length).split('-')[0]);
-      if (Number.isInteger(pid) && pid !== process.pid && processAlive(pid)) return;
-      await rm(join(root, basename(name)), { recursive: true, force: true }).catch(() => {});
+    await Promise.all(names.filter((name) => name.startsWith(prefix)).map(async (name) => {
+      const pid = Number(name.slice(prefix.length).split('-')[0]);
+      if (!Number.isInteger(pid)) return;
+      const path = join(root, basename(name));
+      if (pid === process.pid) {
+        const madeMs = await stat(path).then((info) => info.mtimeMs, () => Infinity);
+        if (madeMs >= startedMs) return;
+      } else if (processAlive(pid)) {
+        return;
+      }
+      await rm(path, { recursive: true, force: true }).catch(() => {});
     }));
   })();
   return sweep;

@@ -3,11 +3,12 @@
  * user sees of it — the metadata, the answers, the files in the temp dir and when they go.
  * What it saves in memory is measured by the suite (BENCHMARKS.md, memory per instance).
  */
-import { cp, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownFolderPrefix } from '../../src/runtime/shared-weights.js';
 import { writeIdentityModel } from '../fixtures/fixture-models.js';
 import { SHIPPED_MODELS_DIR } from './helpers/model-repo.js';
 import { RawSocket, bin, floats } from './helpers/raw-socket.js';
@@ -19,16 +20,25 @@ let scratch: string;
 let t: TestServer | undefined;
 /** No process has this pid (checked below): its folder was left by a process that died. */
 const DEAD_PID = 4_194_000;
+/** Another host's folder in a temp dir shared between containers: its pid means nothing here. */
+const OTHER_HOST_FOLDER = `wsinfer-weights-0123abcd-${DEAD_PID}-Ij56Kl`;
 
-const weightFolders = async () => (await readdir(scratch)).filter((name) => name.startsWith('wsinfer-weights-')).sort();
+const weightFolders = async () => (await readdir(scratch)).filter((name) => name.startsWith(ownFolderPrefix())).sort();
 
 beforeAll(async () => {
   // The folders go under os.tmpdir(): a temp dir of this file's own, so they can be counted.
   scratch = await mkdtemp(join(tmpdir(), 'wsinfer-shared-weights-test-'));
   process.env.TMPDIR = scratch;
   expect(() => process.kill(DEAD_PID, 0)).toThrow();
-  await mkdir(join(scratch, `wsinfer-weights-${DEAD_PID}-Ab12Cd`));
-  await writeFile(join(scratch, `wsinfer-weights-${DEAD_PID}-Ab12Cd`, 'weights.bin'), Buffer.alloc(4096));
+  // Left by this host: a process that died, and this pid in an earlier life (a container's
+  // pid 1 restarted), made before this process started. Another host's is not ours to judge.
+  const earlierLife = join(scratch, `${ownFolderPrefix()}${process.pid}-Ef34Gh`);
+  for (const folder of [join(scratch, `${ownFolderPrefix()}${DEAD_PID}-Ab12Cd`), earlierLife, join(scratch, OTHER_HOST_FOLDER)]) {
+    await mkdir(folder);
+    await writeFile(join(folder, 'weights.bin'), Buffer.alloc(4096));
+  }
+  const longAgo = new Date(Date.now() - 3_600_000);
+  await utimes(earlierLife, longAgo, longAgo);
   t = await startTestServer(async (repo) => {
     const copy = async (name: string, from: string, config: unknown) => {
       await mkdir(join(repo.dir, name, '1'), { recursive: true });
@@ -75,10 +85,12 @@ describe('shared weights', () => {
   });
 
   it('keeps one folder per loaded model whose instances share, and removes what a dead process or a failed load left', async () => {
+    expect(await readdir(scratch)).toContain(OTHER_HOST_FOLDER);
     const folders = await weightFolders();
     // Only medium's: identity had nothing to write, medium_own asked for none, medium_gpu failed to load.
     expect(folders).toHaveLength(1);
-    expect(folders[0]).toMatch(new RegExp(`^wsinfer-weights-${process.pid}-`));
+    expect(folders[0]).toMatch(new RegExp(`^${ownFolderPrefix()}${process.pid}-`));
+    expect(folders[0]).not.toMatch(/-Ef34Gh$/);
     const files = (await readdir(join(scratch, folders[0]!))).sort();
     expect(files).toEqual(['model.onnx', 'weights.bin']);
     // The original weights and their prepacked copy, page-aligned.
