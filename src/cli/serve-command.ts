@@ -43,6 +43,8 @@ ${GPU_SERVE_USAGE}
   -h, --help                     show this help
 
 Model configuration lives in <models>/<name>/config.json; see README, "Configuration".
+CPU instances of a model share one copy of its weights, written under $TMPDIR while the
+model is loaded ("shareWeights": false in config.json turns it off; README, "Shared weights").
 `;
 
 function integer(name: string, value: string | undefined): number | undefined {

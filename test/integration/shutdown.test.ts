@@ -46,6 +46,7 @@ describe('wsinfer serve', () => {
     for (const option of ['--port', '--host', '--models', '--max-payload-bytes', '--max-in-flight', '--max-buffered-bytes', '--shutdown-timeout-ms']) {
       expect(cli.stdout()).toContain(option);
     }
+    expect(cli.stdout()).toContain('"shareWeights": false in config.json turns it off');
   });
 
   it('rejects an unknown option with exit code 2 and the usage', async () => {
