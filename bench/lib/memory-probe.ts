@@ -71,19 +71,23 @@ export function goalMeasure(memory: Pick<MemoryFigures, 'pssOneInstanceBytes' | 
   return memory.pssOneInstanceBytes !== undefined && memory.pssMoreInstancesBytes !== undefined ? 'pss' : 'rss';
 }
 
+/** Bytes the larger server of `pair` held beyond the one-instance server, by `measure`. */
+function grownBytes(pair: MemoryPair, measure: ResidentMeasure): number {
+  return measure === 'pss'
+    ? pair.pssMoreInstancesBytes! - pair.pssOneInstanceBytes!
+    : pair.rssMoreInstancesBytes - pair.rssOneInstanceBytes;
+}
+
 /** Bytes one extra instance added in `pair`, its larger server running `moreInstances`, by `measure`. */
 export function perExtraInstanceBytes(pair: MemoryPair, moreInstances: number, measure: ResidentMeasure = goalMeasure(pair)): number {
-  const [one, more] = measure === 'pss'
-    ? [pair.pssOneInstanceBytes!, pair.pssMoreInstancesBytes!]
-    : [pair.rssOneInstanceBytes, pair.rssMoreInstancesBytes];
-  return (more - one) / (moreInstances - 1);
+  return grownBytes(pair, measure) / (moreInstances - 1);
 }
 
 /** The pair whose extra instances cost the median amount by the goal's measure (the upper middle of an even count). */
 export function medianPair(pairs: readonly MemoryPair[]): MemoryPair {
   if (pairs.length === 0) throw new Error('no memory pairs measured');
   const measure = pairs.every((p) => goalMeasure(p) === 'pss') ? 'pss' : 'rss';
-  return [...pairs].sort((a, b) => perExtraInstanceBytes(a, 2, measure) - perExtraInstanceBytes(b, 2, measure))[Math.floor(pairs.length / 2)]!;
+  return [...pairs].sort((a, b) => grownBytes(a, measure) - grownBytes(b, measure))[Math.floor(pairs.length / 2)]!;
 }
 
 export async function probeMemory(modelsDir: string, model: string, build: WsinferBuild, loadMs = 1000): Promise<MemoryFigures> {

@@ -8,7 +8,7 @@ import type { PendingInference } from '../batching/pending-inference.js';
 import { WsinferError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { openSessionFor } from '../runtime/session-factory.js';
-import { type SharedWeights, openProbeWithSharedWeights } from '../runtime/shared-weights.js';
+import { type ProbeWithSharedWeights, type SharedWeights, openProbeWithSharedWeights } from '../runtime/shared-weights.js';
 import { type BatchObserver, BatchExecutor } from '../workers/batch-executor.js';
 import { InlineInstance } from '../workers/inline-instance.js';
 import { InstancePool } from '../workers/instance-pool.js';
@@ -72,11 +72,11 @@ export async function loadModelVersion(folder: ModelFolder, version: string, ctx
   let signature;
   let shared: SharedWeights | undefined;
   try {
-    const probe = shareWeights
+    const probe: ProbeWithSharedWeights = shareWeights
       ? await openProbeWithSharedWeights(path, { deviceId: 0, intraOpThreads: 1 })
-      : await openSessionFor(path, 'cpu', { deviceId: 0, intraOpThreads: 1 });
-    if ('shared' in probe) shared = probe.shared;
-    if ('reason' in probe && probe.reason) ctx.logger.info(`${label}: each CPU instance holds its own weights: ${probe.reason}`);
+      : { session: (await openSessionFor(path, 'cpu', { deviceId: 0, intraOpThreads: 1 })).session };
+    shared = probe.shared;
+    if (probe.reason) ctx.logger.info(`${label}: each CPU instance holds its own weights: ${probe.reason}`);
     try {
       signature = signatureOf(probe.session);
       if (verified.manifest) {
@@ -118,9 +118,9 @@ async function startInstances(
         const placed = await placeInstanceGroup(path, group, groupIndex, ctx, config.intraOpThreads, `model '${folder.name}' version ${version}`);
         const { executionProvider, deviceId } = placed;
         // Sessions on a GPU keep their weights in device memory: they open the original file.
-        const sharing = executionProvider === 'cpu' && shared !== undefined;
+        const sharedPath = executionProvider === 'cpu' ? shared?.modelPath : undefined;
         const instance = {
-          modelPath: sharing ? shared!.modelPath : path,
+          modelPath: sharedPath ?? path,
           settings: { executionProvider, deviceId: deviceId ?? 0, intraOpThreads: config.intraOpThreads },
           signature,
           batchable,
@@ -137,7 +137,7 @@ async function startInstances(
               onReplacement: (report) => ctx.logger.warn(`model '${folder.name}' version ${version}: replacement instance ${report.ok ? 'ready' : `failed: ${report.message}`}`),
             });
         pools.push(pool);
-        placements.push({ ...placementOf(group, placed), ...(executionProvider === 'cpu' ? { sharedWeights: sharing } : {}) });
+        placements.push({ ...placementOf(group, placed), ...(executionProvider === 'cpu' ? { sharedWeights: sharedPath !== undefined } : {}) });
       } catch (error) {
         if (error instanceof WsinferError) throw error;
         throw new WsinferError('ERR_MODEL_LOAD_FAILED', `model '${folder.name}' version ${version}: ${(error as Error).message}`);
